@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from partners.models import Agency
+from priorities.models import Priority, Theme
+
+
+class Action(models.Model):
+    """What partners will do about a priority, in one theme, led by one agency."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="actions")
+    theme = models.ForeignKey(
+        Theme,
+        on_delete=models.PROTECT,
+        related_name="actions",
+        null=True,
+        blank=True,
+        help_text="May be left blank while drafting.",
+    )
+    lead_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="led_actions",
+        null=True,
+        blank=True,
+        help_text="May be left blank while drafting.",
+    )
+    supporting_agencies = models.ManyToManyField(
+        Agency, related_name="supported_actions", blank=True
+    )
+    description = models.TextField()
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(m2m_fields=[supporting_agencies])
+
+    class Meta:
+        ordering = ["priority__order", "theme__order", "order", "pk"]
+
+    def __str__(self) -> str:
+        text = self.description
+        return text if len(text) <= 80 else text[:77] + "…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("action_detail", kwargs={"pk": self.pk})
+
+    @property
+    def partnership(self):
+        return self.priority.plan.partnership
+
+    def clean(self) -> None:
+        if self.priority_id:
+            self.check_partnership(theme=self.theme, lead_agency=self.lead_agency)
+
+    def check_partnership(
+        self,
+        *,
+        theme: Theme | None = None,
+        lead_agency: Agency | None = None,
+        supporting_agencies: Iterable[Agency] = (),
+    ) -> None:
+        """Refuse a theme or agencies from outside the plan's partnership.
+
+        The one place this rule lives: model validation, forms and the admin all call it.
+        """
+        partnership = self.priority.plan.partnership
+        errors: dict[str, list[str]] = {}
+        if theme is not None and theme.partnership_id != partnership.pk:
+            errors["theme"] = [
+                f"The theme “{theme}” belongs to {theme.partnership}, not to {partnership}."
+            ]
+        core_ids = set(partnership.core_agencies.values_list("pk", flat=True))
+        if lead_agency is not None and lead_agency.pk not in core_ids:
+            errors["lead_agency"] = [f"{lead_agency} is not a member of {partnership}."]
+        outsiders = sorted(a.name for a in supporting_agencies if a.pk not in core_ids)
+        if outsiders:
+            verb = "is" if len(outsiders) == 1 else "are"
+            errors["supporting_agencies"] = [
+                f"{', '.join(outsiders)} {verb} not a member of {partnership}."
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Outcome(models.Model):
+    """The change an action should bring, ideally with a measure, a baseline and a target."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="outcomes")
+    description = models.TextField()
+    measure = models.CharField(max_length=300, blank=True)
+    baseline = models.CharField(max_length=200, blank=True)
+    target = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.description

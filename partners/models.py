@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Agency(models.Model):
+    """An organisation that takes part in community safety partnerships."""
+
+    class Kind(models.TextChoices):
+        DISTRICT_COUNCIL = "district_council", "District council"
+        COUNTY_COUNCIL = "county_council", "County council"
+        POLICE = "police", "Police"
+        FIRE_AND_RESCUE = "fire_and_rescue", "Fire and rescue"
+        PROBATION = "probation", "Probation"
+        HOUSING_PROVIDER = "housing_provider", "Housing provider"
+        VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+        HEALTH = "health", "Health"
+        SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse service"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(
+        max_length=50, blank=True, help_text="A short form used in tables, e.g. “SFRS”."
+    )
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    active = models.BooleanField(
+        default=True, help_text="Inactive agencies stay on old plans but cannot lead new actions."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """The short name where there is one: for tight table cells."""
+        return self.short_name or self.name
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def for_member(self, user) -> PartnershipQuerySet:
+        """Partnerships the user belongs to: as coordinator or through a core agency."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(coordinators=user) | Q(core_agencies__memberships__user=user)
+        ).distinct()
+
+
+class Partnership(models.Model):
+    """A Community Safety Partnership: the agencies of one district planning together."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    core_agencies = models.ManyToManyField(
+        Agency,
+        related_name="partnerships",
+        blank=True,
+        help_text="The partnership's core members: the agencies that lead, support and agree "
+        "its plans.",
+    )
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="coordinated_partnerships",
+        blank=True,
+        help_text="People who edit anything in the partnership's plans and move them through "
+        "their stages.",
+    )
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("home") + f"#partnership-{self.slug}"
+
+    def is_member(self, user) -> bool:
+        """Whether the user may read this partnership's unpublished plans."""
+        if not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        if self.coordinators.filter(pk=user.pk).exists():
+            return True
+        return Membership.objects.filter(user=user, agency__partnerships=self).exists()
+
+
+class Membership(models.Model):
+    """A person working in an agency, and whether they may speak for it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    may_speak_for_agency = models.BooleanField(
+        default=False,
+        help_text="An agency representative: records the agency's agreement to a plan.",
+    )
+
+    class Meta:
+        ordering = ["agency__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency"],
+                name="membership_unique_user_agency",
+                violation_error_message="This person is already a member of this agency.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        role = "representative" if self.may_speak_for_agency else "officer"
+        return f"{self.user} — {self.agency} ({role})"

@@ -1,0 +1,146 @@
+"""The fixed cast of the tests, built by the factories in tests/factories.py.
+
+A Lichfield-like partnership with a draft plan, and a second partnership to stand outside it.
+"""
+
+import pytest
+
+from tests.factories import (
+    ActionFactory,
+    AgencyFactory,
+    MembershipFactory,
+    OutcomeFactory,
+    PartnershipFactory,
+    PlanFactory,
+    PriorityFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def police(db):
+    return AgencyFactory(name="Staffordshire Police", short_name="Police", slug="police")
+
+
+@pytest.fixture
+def council(db):
+    return AgencyFactory(name="Lichfield District Council", short_name="LDC", slug="ldc")
+
+
+@pytest.fixture
+def housing(db):
+    return AgencyFactory(name="Bromford Housing Group", short_name="Bromford", slug="bromford")
+
+
+@pytest.fixture
+def unrelated_agency(db):
+    """A core agency of the partnership that has nothing to do with the action under test."""
+    return AgencyFactory(name="Humankind", short_name="Humankind", slug="humankind")
+
+
+@pytest.fixture
+def partnership(police, council, housing, unrelated_agency):
+    return PartnershipFactory(
+        name="Lichfield District Community Safety Partnership",
+        slug="lichfield",
+        core_agencies=[police, council, housing, unrelated_agency],
+    )
+
+
+@pytest.fixture
+def other_agency(db):
+    return AgencyFactory(name="West Mercia Police", short_name="WMP", slug="west-mercia-police")
+
+
+@pytest.fixture
+def other_partnership(other_agency):
+    return PartnershipFactory(
+        name="Tamworth Community Safety Partnership",
+        slug="tamworth",
+        core_agencies=[other_agency],
+    )
+
+
+@pytest.fixture
+def plan(partnership):
+    return PlanFactory(partnership=partnership, title="Community Safety Delivery Plan")
+
+
+@pytest.fixture
+def priority(plan):
+    return PriorityFactory(plan=plan, title="Anti-social Behaviour (ASB)")
+
+
+@pytest.fixture
+def action(priority, police, council, partnership):
+    """An action led by the police and supported by the council, with one outcome."""
+    theme = partnership.themes.get(name="Early Intervention and Prevention")
+    action = ActionFactory(
+        priority=priority,
+        theme=theme,
+        lead_agency=police,
+        description="Triaging of ASB reports to key agencies",
+        supporting_agencies=[council],
+    )
+    OutcomeFactory(action=action, description="Quicker more effective responses")
+    return action
+
+
+# The people. Each one is a user with a known password (tests.factories.PASSWORD).
+
+
+@pytest.fixture
+def lead_officer(police):
+    """An officer of the action's lead agency (the police)."""
+    return MembershipFactory(user=UserFactory(username="alice"), agency=police).user
+
+
+@pytest.fixture
+def supporting_officer(council):
+    """An officer of a supporting agency (the council)."""
+    return MembershipFactory(user=UserFactory(username="bob"), agency=council).user
+
+
+@pytest.fixture
+def unrelated_officer(unrelated_agency):
+    """An officer of a core agency with no part in the action."""
+    return MembershipFactory(user=UserFactory(username="charlie"), agency=unrelated_agency).user
+
+
+@pytest.fixture
+def representative(housing):
+    """A person who speaks for their agency (the housing association)."""
+    return MembershipFactory(
+        user=UserFactory(username="dana"), agency=housing, may_speak_for_agency=True
+    ).user
+
+
+@pytest.fixture
+def coordinator(partnership):
+    user = UserFactory(username="erin")
+    partnership.coordinators.add(user)
+    return user
+
+
+@pytest.fixture
+def other_coordinator(other_partnership):
+    user = UserFactory(username="frank")
+    other_partnership.coordinators.add(user)
+    return user
+
+
+@pytest.fixture
+def outsider(other_agency):
+    """An officer of an agency in another partnership only."""
+    return MembershipFactory(user=UserFactory(username="grace"), agency=other_agency).user
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing is deliberately slow; tests only need passwords that check.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,141 @@
+"""The Django admin: every model's pages open for the admin, and admin work follows the rules."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from actions.models import Action
+from partners.models import Membership, Partnership
+from tests.factories import MembershipFactory, UserFactory
+
+ADMIN_MODELS = sorted(
+    (model._meta.app_label, model._meta.model_name) for model in admin.site._registry
+)
+
+
+@pytest.fixture
+def everything(action, coordinator, representative, lead_officer):
+    """One object of every registered model."""
+    Group.objects.create(name="Coordinators")
+    return action
+
+
+def _one(app_label, model_name):
+    model = next(m for m in admin.site._registry if m._meta.model_name == model_name)
+    return model.objects.order_by("pk").first()
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), ADMIN_MODELS)
+def test_admin_changelist_add_and_change_pages_open(
+    client, admin_user, everything, app_label, model_name
+):
+    client.force_login(admin_user)
+    changelist = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+    assert changelist.status_code == 200
+    add = client.get(reverse(f"admin:{app_label}_{model_name}_add"))
+    assert add.status_code == 200
+    obj = _one(app_label, model_name)
+    assert obj is not None, f"no {model_name} to open"
+    change = client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk]))
+    assert change.status_code == 200
+
+
+def test_every_domain_model_is_in_the_admin():
+    registered = {m._meta.label for m in admin.site._registry}
+    assert {
+        "partners.Partnership",
+        "partners.Agency",
+        "partners.Membership",
+        "priorities.Theme",
+        "priorities.Plan",
+        "priorities.Priority",
+        "actions.Action",
+        "actions.Outcome",
+        "auth.User",
+    } <= registered
+
+
+@pytest.mark.parametrize("model", ["partners.agency", "auth.user"])
+def test_memberships_are_edited_from_both_the_agency_and_the_user(
+    client, admin_user, lead_officer, police, model
+):
+    client.force_login(admin_user)
+    pk = police.pk if model == "partners.agency" else lead_officer.pk
+    response = client.get(reverse(f"admin:{model.replace('.', '_')}_change", args=[pk]))
+    assert response.status_code == 200
+    assert "may_speak_for_agency" in response.content.decode()
+
+
+def test_admin_adds_a_membership_from_the_agency_page(client, admin_user, police):
+    newcomer = UserFactory(username="newcomer")
+    client.force_login(admin_user)
+    url = reverse("admin:partners_agency_change", args=[police.pk])
+    data = {
+        "name": police.name,
+        "short_name": police.short_name,
+        "slug": police.slug,
+        "kind": police.kind,
+        "active": "on",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-user": newcomer.pk,
+        "memberships-0-agency": police.pk,
+        "memberships-0-may_speak_for_agency": "on",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    membership = Membership.objects.get(user=newcomer)
+    assert membership.agency == police
+    assert membership.may_speak_for_agency
+
+
+def test_partnership_added_in_the_admin_gets_the_default_themes(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:partners_partnership_add"),
+        {
+            "name": "Cannock Chase CSP",
+            "slug": "cannock-chase",
+            "themes-TOTAL_FORMS": "0",
+            "themes-INITIAL_FORMS": "0",
+            "themes-MIN_NUM_FORMS": "0",
+            "themes-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    partnership = Partnership.objects.get(slug="cannock-chase")
+    assert partnership.themes.count() == 4
+
+
+def test_admin_refuses_an_action_led_by_another_partnerships_agency(
+    client, admin_user, priority, other_agency
+):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:actions_action_add"),
+        {
+            "priority": priority.pk,
+            "lead_agency": other_agency.pk,
+            "description": "Joint patrols",
+            "status": "proposed",
+            "order": "0",
+            "outcomes-TOTAL_FORMS": "0",
+            "outcomes-INITIAL_FORMS": "0",
+            "outcomes-MIN_NUM_FORMS": "0",
+            "outcomes-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "West Mercia Police is not a member of" in response.content.decode()
+    assert not Action.objects.exists()
+
+
+def test_admin_is_closed_to_partner_officers(client, db):
+    officer = MembershipFactory().user
+    client.force_login(officer)
+    response = client.get(reverse("admin:actions_action_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url

@@ -1,0 +1,55 @@
+"""Settings come from the environment and fail at start-up, with a message, on bad values."""
+
+import datetime
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.template import Context, Template
+from django.utils import translation
+
+ROOT = settings.BASE_DIR
+
+
+def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_start_up_fails_without_secret_key_when_debug_is_off():
+    result = _check({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_start_up_refuses_a_debug_value_it_cannot_read():
+    result = _check({"DEBUG": "perhaps", "SECRET_KEY": "x" * 50})
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_start_up_works_with_a_secret_key():
+    assert _check({"DEBUG": "false", "SECRET_KEY": "x" * 50}).returncode == 0
+
+
+def test_british_english_and_london_time():
+    assert settings.LANGUAGE_CODE == "en-gb"
+    assert settings.TIME_ZONE == "Europe/London"
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [(datetime.date(2021, 5, 1), "1 May 2021"), (datetime.date(2022, 3, 31), "31 March 2022")],
+)
+def test_dates_are_shown_as_people_write_them(day, shown):
+    with translation.override("en-gb"):
+        assert Template("{{ day|date }}").render(Context({"day": day})) == shown
