@@ -1,10 +1,10 @@
-"""The plan laid out as the seed lays it out: each priority a section, each theme a row."""
+"""The plan laid out: as the seed lays it out (sections), and as a priority × theme matrix."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from actions.models import Action, Outcome
 from priorities.models import Plan, Priority, Theme
@@ -26,11 +26,11 @@ class PrioritySection:
         return sum(len(row.actions) for row in self.rows)
 
 
-def plan_actions(plan: Plan):
+def plan_actions(plan: Plan) -> QuerySet[Action]:
     """Every action of a plan with what a page shows of it, in a fixed number of queries."""
     return (
         Action.objects.filter(priority__plan=plan)
-        .select_related("lead_agency", "theme")
+        .select_related("lead_agency", "theme", "priority__plan")
         .prefetch_related(
             "supporting_agencies",
             Prefetch("outcomes", queryset=Outcome.objects.order_by("order", "pk")),
@@ -39,12 +39,18 @@ def plan_actions(plan: Plan):
     )
 
 
-def plan_layout(plan: Plan) -> list[PrioritySection]:
+def _by_cell(actions) -> dict[tuple[int, int | None], list[Action]]:
+    cells: dict[tuple[int, int | None], list[Action]] = {}
+    for action in actions:
+        cells.setdefault((action.priority_id, action.theme_id), []).append(action)
+    return cells
+
+
+def plan_layout(plan: Plan, actions=None) -> list[PrioritySection]:
+    """Each priority a section, each theme a row; a row for actions without a theme if any."""
     themes = list(plan.partnership.themes.order_by("order", "name"))
     priorities = list(plan.priorities.order_by("order", "pk"))
-    by_cell: dict[tuple[int, int | None], list[Action]] = {}
-    for action in plan_actions(plan):
-        by_cell.setdefault((action.priority_id, action.theme_id), []).append(action)
+    by_cell = _by_cell(plan_actions(plan) if actions is None else actions)
     sections = []
     for priority in priorities:
         rows = [ThemeRow(theme, by_cell.get((priority.pk, theme.pk), [])) for theme in themes]
@@ -53,3 +59,34 @@ def plan_layout(plan: Plan) -> list[PrioritySection]:
             rows.append(ThemeRow(None, unthemed))
         sections.append(PrioritySection(priority, rows))
     return sections
+
+
+@dataclass
+class Matrix:
+    columns: list[Theme | None]
+    rows: list[PrioritySection]  # each row's cells line up with the columns
+
+
+def plan_matrix(
+    plan: Plan,
+    actions,
+    *,
+    priority: Priority | None = None,
+    theme: Theme | None = None,
+) -> Matrix:
+    """The priority × theme grid; a "no theme yet" column when any action lacks a theme."""
+    actions = list(actions)
+    columns: list[Theme | None] = list(plan.partnership.themes.order_by("order", "name"))
+    if theme is not None:
+        columns = [theme]
+    elif any(action.theme_id is None for action in actions):
+        columns.append(None)
+    priorities = [priority] if priority else list(plan.priorities.order_by("order", "pk"))
+    by_cell = _by_cell(actions)
+    rows = [
+        PrioritySection(
+            p, [ThemeRow(t, by_cell.get((p.pk, t.pk if t else None), [])) for t in columns]
+        )
+        for p in priorities
+    ]
+    return Matrix(columns, rows)

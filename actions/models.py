@@ -12,6 +12,17 @@ from partners.models import Agency
 from priorities.models import Priority, Theme
 
 
+class ActionQuerySet(models.QuerySet):
+    def with_outcome_count(self) -> ActionQuerySet:
+        return self.annotate(outcome_count=models.Count("outcomes", distinct=True))
+
+    def for_agencies(self, agency_ids) -> ActionQuerySet:
+        """Actions that any of these agencies leads or supports."""
+        return self.filter(
+            models.Q(lead_agency__in=agency_ids) | models.Q(supporting_agencies__in=agency_ids)
+        ).distinct()
+
+
 class Action(models.Model):
     """What partners will do about a priority, in one theme, led by one agency."""
 
@@ -45,6 +56,10 @@ class Action(models.Model):
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     order = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Goes up by one at every saved edit; refuses edits made from a stale copy.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -63,6 +78,7 @@ class Action(models.Model):
     )
 
     history = HistoricalRecords(m2m_fields=[supporting_agencies])
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["priority__order", "theme__order", "order", "pk"]
@@ -77,6 +93,23 @@ class Action(models.Model):
     @property
     def partnership(self):
         return self.priority.plan.partnership
+
+    @property
+    def gaps(self) -> list[str]:
+        """What the action still lacks before the plan can be agreed, in words."""
+        missing = []
+        outcome_count = getattr(self, "outcome_count", None)
+        if outcome_count is None:
+            outcome_count = self.outcomes.count()
+        if not outcome_count:
+            missing.append("no outcome")
+        if self.lead_agency_id is None:
+            missing.append("no lead agency")
+        if self.theme_id is None:
+            missing.append("no theme")
+        if self.target_date is None:
+            missing.append("no target date")
+        return missing
 
     def clean(self) -> None:
         if self.priority_id:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "rules",
     "partners",
     "priorities",
     "actions",
@@ -131,7 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "my_work"
 LOGOUT_REDIRECT_URL = "home"
 
 # British English, UK time, dates written "1 May 2021" (see csp_plan/formats/).

@@ -152,6 +152,11 @@ class Plan(models.Model):
             "plan_detail", kwargs={"partnership": self.partnership.slug, "period": self.period}
         )
 
+    def get_workspace_url(self) -> str:
+        return reverse(
+            "plan_workspace", kwargs={"partnership": self.partnership.slug, "period": self.period}
+        )
+
     @property
     def period(self) -> str:
         return period_label(self.period_start, self.period_end)

@@ -1,0 +1,104 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from actions.forms import ActionForm, OutcomeFormSet
+from actions.history import action_history
+from actions.services import (
+    EditConflict,
+    action_create,
+    action_delete,
+    action_move,
+    action_update,
+)
+from partners.permissions import fetch_action, fetch_plan
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = fetch_action(request.user, pk)
+    context = {
+        "action": action,
+        "plan": action.priority.plan,
+        "outcomes": action.outcomes.order_by("order", "pk"),
+        "history": action_history(action.pk),
+    }
+    return render(request, "actions/action_detail.html", context)
+
+
+@login_required
+def action_add(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan = fetch_plan(request.user, partnership, period, perm="actions.add_action")
+    initial = {key: request.GET.get(key) for key in ("priority", "theme") if request.GET.get(key)}
+    form = ActionForm(request.POST or None, plan=plan, initial=initial)
+    outcomes = OutcomeFormSet(request.POST or None, prefix="outcomes")
+    if request.method == "POST" and form.is_valid() and outcomes.is_valid():
+        action = action_create(form=form, outcomes=outcomes, user=request.user)
+        messages.success(request, "The action was added to the plan.")
+        return redirect(action)
+    context = {"form": form, "outcomes": outcomes, "plan": plan, "adding": True}
+    return render(request, "actions/action_form.html", context)
+
+
+@login_required
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = fetch_action(request.user, pk, perm="actions.change_action")
+    plan = action.priority.plan
+    data = request.POST or None
+    form = ActionForm(data, instance=action, plan=plan, initial={"version": action.version})
+    outcomes = OutcomeFormSet(data, instance=action, prefix="outcomes")
+    conflict = None
+    if request.method == "POST" and form.is_valid() and outcomes.is_valid():
+        try:
+            action_update(
+                action_id=action.pk,
+                form=form,
+                outcomes=outcomes,
+                user=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+            )
+        except EditConflict as exc:
+            conflict = exc
+            # Keep everything this person typed, now based on the version they have seen.
+            merged = request.POST.copy()
+            merged["version"] = exc.current.version
+            form = ActionForm(merged, instance=exc.current, plan=plan)
+            outcomes = OutcomeFormSet(merged, instance=exc.current, prefix="outcomes")
+            form.is_valid()
+            outcomes.is_valid()
+        else:
+            messages.success(request, "Your changes were saved.")
+            return redirect(action)
+    context = {"form": form, "outcomes": outcomes, "plan": plan, "action": action}
+    if conflict:
+        context |= {"conflict": conflict, "current": conflict.current}
+    return render(request, "actions/action_form.html", context, status=409 if conflict else 200)
+
+
+@login_required
+def action_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    action = fetch_action(request.user, pk, perm="actions.delete_action")
+    plan = action.priority.plan
+    if request.method == "POST":
+        action_delete(action=action, user=request.user)
+        messages.success(request, "The action was deleted. Its history is kept.")
+        return redirect(plan.get_workspace_url())
+    return render(request, "actions/action_confirm_delete.html", {"action": action, "plan": plan})
+
+
+@login_required
+@require_POST
+def action_move_view(request: HttpRequest, pk: int) -> HttpResponse:
+    action = fetch_action(request.user, pk, perm="actions.change_action")
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    if action_move(action=action, direction=direction, user=request.user):
+        messages.success(request, f"The action was moved {direction} in its cell.")
+    else:
+        end = "top" if direction == "up" else "bottom"
+        messages.info(request, f"The action is already at the {end} of its cell.")
+    if request.POST.get("next") == "action":
+        return redirect(action)
+    cell = f"cell-{action.priority_id}-{action.theme_id or 'none'}"
+    return redirect(f"{action.priority.plan.get_workspace_url()}#{cell}")
