@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import Action, Outcome
+from partners.permissions import can, member_partnership_ids
 
 
 class OutcomeInline(admin.StackedInline):
@@ -61,6 +62,26 @@ class ActionAdmin(SimpleHistoryAdmin):
     readonly_fields = ["created_at", "updated_at", "created_by", "updated_by"]
     ordering = ["priority__plan", "priority__order", "theme__order", "order"]
     inlines = [OutcomeInline]
+
+    # Admins (superusers) manage everything here. Staff who are not superusers see only their
+    # partnerships' actions and change them only as the product's rules allow.
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(priority__plan__partnership__in=member_partnership_ids(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or request.user.is_superuser:
+            return allowed
+        return allowed and can(request.user, "actions.change_action", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if obj is None or request.user.is_superuser:
+            return allowed
+        return allowed and can(request.user, "actions.delete_action", obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

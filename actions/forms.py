@@ -52,6 +52,11 @@ class ActionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        lead = cleaned.get("lead_agency")
+        if lead is not None and lead in (cleaned.get("supporting_agencies") or []):
+            self.add_error(
+                "supporting_agencies", f"{lead} leads this action, so it cannot also support it."
+            )
         priority = cleaned.get("priority")
         if priority is not None:
             try:
@@ -83,6 +88,11 @@ class BaseOutcomeFormSet(forms.BaseInlineFormSet):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
 
 
 OutcomeFormSet = forms.inlineformset_factory(

@@ -74,7 +74,6 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "rules",
     "partners",
     "priorities",
     "actions",

@@ -139,3 +139,36 @@ def test_admin_is_closed_to_partner_officers(client, db):
     response = client.get(reverse("admin:actions_action_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+@pytest.fixture
+def staff_officer(lead_officer):
+    """A partner officer given staff status and the model permissions for actions."""
+    from django.contrib.auth.models import Permission
+
+    lead_officer.is_staff = True
+    lead_officer.save(update_fields=["is_staff"])
+    lead_officer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_action", "change_action", "delete_action"])
+    )
+    return lead_officer
+
+
+def test_staff_officer_changes_in_the_admin_only_what_the_rules_allow(
+    client, staff_officer, action, priority, other_partnership
+):
+    from tests.factories import ActionFactory, PlanFactory, PriorityFactory
+
+    foreign = ActionFactory(
+        priority=PriorityFactory(plan=PlanFactory(partnership=other_partnership))
+    )
+    someone_elses = ActionFactory(priority=priority)  # no lead agency: not the officer's
+    client.force_login(staff_officer)
+    changelist = client.get(reverse("admin:actions_action_changelist")).content.decode()
+    assert action.description in changelist
+    assert foreign.description not in changelist
+    assert client.get(reverse("admin:actions_action_change", args=[foreign.pk])).status_code == 302
+    mine = client.get(reverse("admin:actions_action_change", args=[action.pk])).content.decode()
+    assert 'name="_save"' in mine
+    theirs = client.get(reverse("admin:actions_action_change", args=[someone_elses.pk]))
+    assert 'name="_save"' not in theirs.content.decode()
