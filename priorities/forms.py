@@ -18,6 +18,16 @@ class PriorityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The plan is fixed by the page; set it now so the unique title check can run.
         self.instance.plan = plan
+        self.plan = plan
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def clean_title(self) -> str:
+        # The database refuses a second priority of the same title in a plan; say so here, on
+        # the title field, before it comes to that.
+        title = self.cleaned_data["title"].strip()
+        twins = Priority.objects.filter(plan=self.plan, title__iexact=title)
+        if twins.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"This plan already has a priority called “{title}”.")
+        return title

@@ -38,7 +38,7 @@ def error_summary(*forms_and_formsets) -> list[ErrorLink]:
     """Every error of the given forms and formsets, each linked to its field."""
     links: list[ErrorLink] = []
     for item in forms_and_formsets:
-        if item is None:
+        if item is None or item == "":  # a template variable that was not given
             continue
         if isinstance(item, forms.BaseFormSet):
             links += [ErrorLink("", "", message) for message in item.non_form_errors()]
