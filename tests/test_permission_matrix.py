@@ -1,0 +1,507 @@
+"""The permission matrix: every role × every page × GET and POST → the expected answer.
+
+This is the acceptance test of partners/permissions.py as the pages apply it. Each cell of the
+tables below is one test. A cell says what the role must get:
+
+    LOGIN  302 to the login page, with the page to come back to
+    200    the page (for a POST to a read page: the page again, and nothing changed)
+    DONE   the change was made: 302, and the database shows the change
+    403    refused to a member: the database is unchanged
+    404    the plan is none of this person's business: the database is unchanged
+    405    the page only takes POST: the database is unchanged
+
+Every answer other than DONE is checked against a snapshot of every row of the product's tables
+(partners, priorities, actions, and their history) taken just before the request.
+
+The roles are the cast of tests/conftest.py: officers of the action's lead agency (police) and
+supporting agency (council), of a core agency with no part in it (Humankind), an agency
+representative (housing, not on the action), the partnership's coordinator, the coordinator of
+another partnership (an outsider), and a superuser.
+
+Rules for a draft plan: any member reads the plan and adds actions; the agencies on an action edit
+and move it; only its lead agency (or those who run the plan) deletes it; only the coordinator and
+admin shape priorities. Once a plan is not a draft, nobody changes anything in it, admin included;
+a published plan's document is public.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, reverse
+
+from actions import urls as action_urls
+from actions.models import Action, Outcome
+from priorities import urls as priority_urls
+from priorities.models import Plan, Priority
+from tests.factories import ActionFactory, PriorityFactory
+
+GET, POST = "GET", "POST"
+LOGIN, DONE = "login", "done"
+
+ROLES = (
+    "anonymous",
+    "lead_officer",
+    "supporting_officer",
+    "unrelated_officer",
+    "representative",
+    "coordinator",
+    "other_coordinator",
+    "admin_user",
+)
+
+# fmt: off
+DRAFT = {
+    #                            anon   lead  supp  unrel repr  coord outsdr admin
+    ("my_work", GET):           (LOGIN, 200,  200,  200,  200,  200,  200,  200),
+    ("my_work", POST):          (LOGIN, 200,  200,  200,  200,  200,  200,  200),
+    ("plan_detail", GET):       (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("plan_workspace", GET):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("plan_workspace", POST):   (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("priority_list", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("priority_list", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("priority_add", GET):      (LOGIN, 403,  403,  403,  403,  200,  404,  200),
+    ("priority_add", POST):     (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("priority_edit", GET):     (LOGIN, 403,  403,  403,  403,  200,  404,  200),
+    ("priority_edit", POST):    (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("priority_delete", GET):   (LOGIN, 403,  403,  403,  403,  200,  404,  200),
+    ("priority_delete", POST):  (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("priority_move", GET):     (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("priority_move", POST):    (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("action_add", GET):        (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("action_add", POST):       (LOGIN, DONE, DONE, DONE, DONE, DONE, 404,  DONE),
+    ("action_detail", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("action_detail", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("action_edit", GET):       (LOGIN, 200,  200,  403,  403,  200,  404,  200),
+    ("action_edit", POST):      (LOGIN, DONE, DONE, 403,  403,  DONE, 404,  DONE),
+    ("action_delete", GET):     (LOGIN, 200,  403,  403,  403,  200,  404,  200),
+    ("action_delete", POST):    (LOGIN, DONE, 403,  403,  403,  DONE, 404,  DONE),
+    ("action_move", GET):       (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("action_move", POST):      (LOGIN, DONE, DONE, 403,  403,  DONE, 404,  DONE),
+}
+
+# A plan out for consultation (or agreed, or published) is frozen: read pages as in a draft,
+# every change refused, to the coordinator and admin as well.
+FROZEN = {
+    #                            anon   lead  supp  unrel repr  coord outsdr admin
+    ("my_work", GET):           (LOGIN, 200,  200,  200,  200,  200,  200,  200),
+    ("my_work", POST):          (LOGIN, 200,  200,  200,  200,  200,  200,  200),
+    ("plan_detail", GET):       (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("plan_workspace", GET):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("plan_workspace", POST):   (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("priority_list", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("priority_list", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("priority_add", GET):      (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("priority_add", POST):     (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("priority_edit", GET):     (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("priority_edit", POST):    (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("priority_delete", GET):   (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("priority_delete", POST):  (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("priority_move", GET):     (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("priority_move", POST):    (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("action_add", GET):        (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("action_add", POST):       (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("action_detail", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("action_detail", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
+    ("action_edit", GET):       (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("action_edit", POST):      (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("action_delete", GET):     (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("action_delete", POST):    (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    ("action_move", GET):       (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("action_move", POST):      (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+}
+
+# Published: as frozen, and the plan document is public. The workspace and action pages stay for
+# members.
+PUBLISHED = FROZEN | {
+    ("plan_detail", GET):       (200,   200,  200,  200,  200,  200,  200,  200),
+}
+# fmt: on
+
+MATRICES = {
+    Plan.Status.DRAFT: DRAFT,
+    Plan.Status.CONSULTATION: FROZEN,
+    Plan.Status.PUBLISHED: PUBLISHED,
+}
+
+# -- The objects every page works on, and how each page is asked, sent and checked.
+
+
+@pytest.fixture
+def world(plan, priority, action, police, council):
+    """The plan, its priority and action (conftest), and a neighbour for each so moves move."""
+    other_priority = PriorityFactory(plan=plan, title="Domestic Abuse", order=priority.order + 1)
+    neighbour = ActionFactory(
+        priority=priority,
+        theme=action.theme,
+        lead_agency=council,
+        description="Joint patrols in the city centre",
+        order=action.order + 1,
+    )
+    return SimpleNamespace(
+        plan=plan,
+        priority=priority,
+        other_priority=other_priority,
+        action=action,
+        outcome=action.outcomes.get(),
+        neighbour=neighbour,
+        police=police,
+        council=council,
+    )
+
+
+def plan_kwargs(w) -> dict:
+    return {"partnership": w.plan.partnership.slug, "period": w.plan.period}
+
+
+def outcome_forms(forms: list[dict], *, initial: int) -> dict:
+    """The outcome formset's fields as the browser sends them."""
+    data = {
+        "outcomes-TOTAL_FORMS": str(len(forms)),
+        "outcomes-INITIAL_FORMS": str(initial),
+        "outcomes-MIN_NUM_FORMS": "0",
+        "outcomes-MAX_NUM_FORMS": "1000",
+    }
+    for number, form in enumerate(forms):
+        for key in ("id", "description", "measure", "baseline", "target"):
+            data[f"outcomes-{number}-{key}"] = form.get(key, "")
+    return data
+
+
+NEW_ACTION = "Street-based outreach for young people at risk"
+NEW_OUTCOME = "Fewer young people drawn into ASB"
+EDITED_ACTION = "Triaging of ASB reports to key agencies within 24 hours"
+EDITED_OUTCOME = "Quicker, more effective responses"
+
+
+def action_add_data(w) -> dict:
+    return {
+        "priority": w.priority.pk,
+        "theme": w.action.theme_id,
+        "description": NEW_ACTION,
+        "lead_agency": w.police.pk,
+        "supporting_agencies": [w.council.pk],
+        "target_date": "2022-03-31",
+        "status": "proposed",
+    } | outcome_forms([{"description": NEW_OUTCOME, "measure": "Referrals"}], initial=0)
+
+
+def action_edit_data(w) -> dict:
+    outcome = {"id": w.outcome.pk, "description": EDITED_OUTCOME, "target": "Within 24 hours"}
+    return {
+        "priority": w.priority.pk,
+        "theme": w.action.theme_id,
+        "description": EDITED_ACTION,
+        "lead_agency": w.police.pk,
+        "supporting_agencies": [w.council.pk],
+        "target_date": "2021-12-31",
+        "status": "in_progress",
+        "version": w.action.version,
+    } | outcome_forms([outcome, {}], initial=1)
+
+
+def check_priority_added(w, user):
+    added = Priority.objects.get(plan=w.plan, title="Serious Violence")
+    assert added.description == "Knife crime and violence in public places"
+    assert Priority.objects.filter(plan=w.plan).count() == 3
+
+
+def check_priority_edited(w, user):
+    w.priority.refresh_from_db()
+    assert w.priority.title == "Anti-social Behaviour"
+    assert w.priority.evidence == "Up 12% on last year"
+
+
+def check_priority_deleted(w, user):
+    assert not Priority.objects.filter(pk=w.priority.pk).exists()
+    assert not Action.objects.filter(pk__in=[w.action.pk, w.neighbour.pk]).exists()
+    assert Priority.objects.filter(pk=w.other_priority.pk).exists()
+
+
+def check_priority_moved(w, user):
+    w.priority.refresh_from_db()
+    w.other_priority.refresh_from_db()
+    assert w.priority.order > w.other_priority.order
+
+
+def check_action_added(w, user):
+    added = Action.objects.get(description=NEW_ACTION)
+    assert added.priority == w.priority
+    assert added.lead_agency == w.police
+    assert list(added.supporting_agencies.all()) == [w.council]
+    assert added.target_date == datetime.date(2022, 3, 31)
+    assert added.created_by == user
+    assert list(added.outcomes.values_list("description", flat=True)) == [NEW_OUTCOME]
+
+
+def check_action_edited(w, user):
+    old_version = w.action.version
+    w.action.refresh_from_db()
+    assert w.action.description == EDITED_ACTION
+    assert w.action.status == Action.Status.IN_PROGRESS
+    assert w.action.target_date == datetime.date(2021, 12, 31)
+    assert w.action.version == old_version + 1
+    assert w.action.updated_by == user
+    w.outcome.refresh_from_db()
+    assert w.outcome.description == EDITED_OUTCOME
+    assert w.outcome.target == "Within 24 hours"
+    assert w.action.outcomes.count() == 1  # the blank extra form added nothing
+
+
+def check_action_deleted(w, user):
+    assert not Action.objects.filter(pk=w.action.pk).exists()
+    assert not Outcome.objects.filter(pk=w.outcome.pk).exists()
+    assert Action.objects.filter(pk=w.neighbour.pk).exists()
+
+
+def check_action_moved(w, user):
+    w.action.refresh_from_db()
+    w.neighbour.refresh_from_db()
+    assert w.action.order > w.neighbour.order
+
+
+@dataclass(frozen=True)
+class Page:
+    url: Callable[[SimpleNamespace], str]
+    data: Callable[[SimpleNamespace], dict] = lambda w: {}
+    check_done: Callable[[SimpleNamespace, object], None] | None = None
+
+
+PAGES = {
+    "my_work": Page(url=lambda w: reverse("my_work")),
+    "plan_detail": Page(url=lambda w: reverse("plan_detail", kwargs=plan_kwargs(w))),
+    "plan_workspace": Page(url=lambda w: reverse("plan_workspace", kwargs=plan_kwargs(w))),
+    "priority_list": Page(url=lambda w: reverse("priority_list", kwargs=plan_kwargs(w))),
+    "priority_add": Page(
+        url=lambda w: reverse("priority_add", kwargs=plan_kwargs(w)),
+        data=lambda w: {
+            "title": "Serious Violence",
+            "description": "Knife crime and violence in public places",
+            "evidence": "",
+        },
+        check_done=check_priority_added,
+    ),
+    "priority_edit": Page(
+        url=lambda w: reverse("priority_edit", args=[w.priority.pk]),
+        data=lambda w: {
+            "title": "Anti-social Behaviour",
+            "description": "",
+            "evidence": "Up 12% on last year",
+        },
+        check_done=check_priority_edited,
+    ),
+    "priority_delete": Page(
+        url=lambda w: reverse("priority_delete", args=[w.priority.pk]),
+        check_done=check_priority_deleted,
+    ),
+    "priority_move": Page(
+        url=lambda w: reverse("priority_move", args=[w.priority.pk]),
+        data=lambda w: {"direction": "down"},
+        check_done=check_priority_moved,
+    ),
+    "action_add": Page(
+        url=lambda w: reverse("action_add", kwargs=plan_kwargs(w)),
+        data=action_add_data,
+        check_done=check_action_added,
+    ),
+    "action_detail": Page(url=lambda w: reverse("action_detail", args=[w.action.pk])),
+    "action_edit": Page(
+        url=lambda w: reverse("action_edit", args=[w.action.pk]),
+        data=action_edit_data,
+        check_done=check_action_edited,
+    ),
+    "action_delete": Page(
+        url=lambda w: reverse("action_delete", args=[w.action.pk]),
+        check_done=check_action_deleted,
+    ),
+    "action_move": Page(
+        url=lambda w: reverse("action_move", args=[w.action.pk]),
+        data=lambda w: {"direction": "down"},
+        check_done=check_action_moved,
+    ),
+}
+
+
+def database_snapshot() -> dict[str, list[dict]]:
+    """Every row of the product's tables, history included."""
+    snapshot = {}
+    for label in ("partners", "priorities", "actions"):
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            rows = model._base_manager.order_by("pk").values()
+            snapshot[model._meta.label] = list(rows)
+    return snapshot
+
+
+def sign_in(client, request, role: str):
+    if role == "anonymous":
+        return None
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    return user
+
+
+def set_status(plan: Plan, status: str) -> None:
+    if plan.status != status:
+        plan.status = status
+        plan.save()
+
+
+# -- The matrix.
+
+
+def matrix_cells():
+    for status, matrix in MATRICES.items():
+        for (page, method), answers in matrix.items():
+            for role, expected in zip(ROLES, answers, strict=True):
+                yield pytest.param(
+                    status, page, method, role, expected, id=f"{status}-{page}-{method}-{role}"
+                )
+
+
+@pytest.mark.parametrize(("status", "page", "method", "role", "expected"), list(matrix_cells()))
+def test_permission_matrix(client, request, world, status, page, method, role, expected):
+    set_status(world.plan, status)
+    user = sign_in(client, request, role)
+    spec = PAGES[page]
+    url = spec.url(world)
+    before = database_snapshot()
+
+    response = client.get(url) if method == GET else client.post(url, spec.data(world))
+
+    if expected == DONE:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert not response.url.startswith("/accounts/login/")
+        spec.check_done(world, user)
+        assert database_snapshot() != before
+        return
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url == f"/accounts/login/?next={url}"
+    else:
+        assert response.status_code == expected
+    assert database_snapshot() == before
+
+
+def test_the_matrix_covers_every_page_of_the_plan():
+    """A new page must be added to the tables; a table may not forget a page or a method."""
+    named = {
+        pattern.name
+        for module in (priority_urls, action_urls)
+        for pattern in module.urlpatterns
+        if isinstance(pattern, URLPattern)
+    }
+    assert named - {"home"} == set(PAGES)
+    get_only = {"plan_detail"}
+    wanted = {(page, GET) for page in PAGES} | {(page, POST) for page in set(PAGES) - get_only}
+    for matrix in MATRICES.values():
+        assert set(matrix) == wanted
+        assert all(len(answers) == len(ROLES) for answers in matrix.values())
+
+
+def test_every_change_page_is_done_by_someone_and_refused_to_others():
+    """The tables are not vacuous: each change is made by someone and refused to others."""
+    for page, spec in PAGES.items():
+        if spec.check_done is None:
+            continue
+        answers = DRAFT[(page, POST)]
+        assert DONE in answers, page
+        assert {403, 404} & set(answers), page
+        assert DONE not in FROZEN[(page, POST)], page
+
+
+# -- The pages offer only what the person may do.
+
+
+def answer(status: str, page: str, method: str, role: str):
+    return MATRICES[status][(page, method)][ROLES.index(role)]
+
+
+def offered(status: str, page: str, role: str) -> bool:
+    """Whether the role may use the page: open its form, or (for a move) make the change."""
+    if page.endswith("_move"):
+        return answer(status, page, POST, role) == DONE
+    return answer(status, page, GET, role) == 200
+
+
+# Where each page links to the change pages, as href="…" (links) or action="…" (forms).
+LINKS = {
+    "action_detail": [
+        ("href", "action_edit"),
+        ("href", "action_delete"),
+        ("action", "action_move"),
+    ],
+    "priority_list": [
+        ("href", "priority_add"),
+        ("href", "priority_edit"),
+        ("href", "priority_delete"),
+        ("action", "priority_move"),
+    ],
+    "plan_workspace": [("href", "action_add"), ("action", "action_move")],
+}
+
+
+def link_cells():
+    for status in MATRICES:
+        for page, links in LINKS.items():
+            for role in ROLES:
+                if answer(status, page, GET, role) != 200 or role == "anonymous":
+                    continue
+                for attribute, target in links:
+                    yield pytest.param(
+                        status,
+                        page,
+                        role,
+                        attribute,
+                        target,
+                        id=f"{status}-{page}-{role}-{target}",
+                    )
+
+
+@pytest.mark.parametrize(("status", "page", "role", "attribute", "target"), list(link_cells()))
+def test_pages_link_only_to_what_the_person_may_do(
+    client, request, world, status, page, role, attribute, target
+):
+    set_status(world.plan, status)
+    sign_in(client, request, role)
+    response = client.get(PAGES[page].url(world))
+    assert response.status_code == 200
+    html = response.content.decode()
+    link = f'{attribute}="{PAGES[target].url(world)}'
+    assert (link in html) == offered(status, target, role), f"{link} on {page}"
+
+
+@pytest.mark.parametrize(
+    ("role", "edit", "delete"),
+    [
+        ("lead_officer", True, True),
+        ("supporting_officer", True, False),
+        ("unrelated_officer", False, False),
+        ("representative", False, False),
+        ("coordinator", True, True),
+        ("admin_user", True, True),
+    ],
+)
+def test_action_page_shows_edit_and_delete_buttons_to_those_who_may_use_them(
+    client, request, world, role, edit, delete
+):
+    sign_in(client, request, role)
+    html = client.get(PAGES["action_detail"].url(world)).content.decode()
+    assert ("Edit action and outcomes" in html) == edit
+    assert ("Delete action" in html) == delete
+    assert ("Move down in its cell" in html) == edit
+
+
+@pytest.mark.parametrize("status", [Plan.Status.CONSULTATION, Plan.Status.PUBLISHED])
+@pytest.mark.parametrize("role", ["lead_officer", "coordinator", "admin_user"])
+def test_action_page_of_a_frozen_plan_offers_no_change(client, request, world, status, role):
+    set_status(world.plan, status)
+    sign_in(client, request, role)
+    html = client.get(PAGES["action_detail"].url(world)).content.decode()
+    assert "Edit action and outcomes" not in html
+    assert "Delete action" not in html
+    assert "Move up in its cell" not in html
