@@ -22,8 +22,14 @@ class ActionForm(forms.ModelForm):
             "supporting_agencies",
             "target_date",
             "status",
+            "restricted",
         ]
-        labels = {"description": "Action", "priority": "Priority", "theme": "Theme"}
+        labels = {
+            "description": "Action",
+            "priority": "Priority",
+            "theme": "Theme",
+            "restricted": "Restricted: show the public only who leads this action",
+        }
         help_texts = {
             "description": "What partners will do.",
             "theme": "May be left blank while drafting.",
@@ -36,9 +42,12 @@ class ActionForm(forms.ModelForm):
             "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args, plan: Plan, can_restrict: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+        if not can_restrict:
+            # Only the lead agency and the coordinator decide what the public may read.
+            del self.fields["restricted"]
         agencies = plan.partnership.core_agencies.order_by("name")
         self.fields["priority"].queryset = plan.priorities.order_by("order", "pk")
         self.fields["theme"].queryset = plan.partnership.themes.order_by("order", "name")

@@ -165,3 +165,32 @@ def changes_since(action: Action, version: int) -> tuple[HistoryEntry | None, li
     names.load_for([latest, base])
     changes = diff(Action, base, latest, names, IGNORED)
     return HistoryEntry(latest.history_date, _person(latest), "Changed the action"), changes
+
+
+@dataclass
+class ActionChanges:
+    description: str
+    entries: list[HistoryEntry]
+
+
+def plan_changes_since(plan, since: datetime.datetime) -> list[ActionChanges]:
+    """What happened to a plan's actions after a moment: for agencies whose agreement an edit
+    cleared, so they can see what changed before they answer again."""
+    changed_ids = (
+        Action.history.filter(priority__plan=plan, history_date__gt=since)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    outcome_action_ids = (
+        Outcome.history.filter(action__priority__plan=plan, history_date__gt=since)
+        .values_list("action_id", flat=True)
+        .distinct()
+    )
+    result = []
+    for action_id in sorted(set(changed_ids) | set(outcome_action_ids)):
+        entries = [e for e in action_history(action_id) if e.when > since]
+        if not entries:
+            continue
+        latest = Action.history.filter(id=action_id).order_by("-history_date").first()
+        result.append(ActionChanges(latest.description, entries))
+    return result

@@ -56,6 +56,11 @@ class Action(models.Model):
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     order = models.PositiveIntegerField(default=0)
+    restricted = models.BooleanField(
+        default=False,
+        help_text="A restricted action (e.g. a police operation) appears in the public plan "
+        "only as “Restricted action led by …”.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         help_text="Goes up by one at every saved edit; refuses edits made from a stale copy.",

@@ -8,7 +8,7 @@ from django.db.models import Max
 from actions.forms import ActionForm
 from actions.history import Change, HistoryEntry, changes_since
 from actions.models import Action
-from priorities.services import move_in_sequence
+from priorities.services import move_in_sequence, plan_edited
 
 
 class EditConflict(Exception):
@@ -41,6 +41,7 @@ def action_create(*, form: ActionForm, outcomes, user) -> Action:
     action.supporting_agencies.set(form.cleaned_data["supporting_agencies"])
     outcomes.instance = action
     _save_outcomes(outcomes, user)
+    plan_edited(action.priority.plan)
     return action
 
 
@@ -58,7 +59,8 @@ def action_update(*, action_id: int, form: ActionForm, outcomes, user, expected_
     if not form.has_changed() and not outcomes.has_changed():
         return action
     for name in CONTENT_FIELDS:
-        setattr(action, name, form.cleaned_data[name])
+        if name in form.cleaned_data:  # a field the person may not set is not on their form
+            setattr(action, name, form.cleaned_data[name])
     # One history row for the edit: the agencies are set quietly, then the save records
     # the action together with its agencies.
     action.skip_history_when_saving = True
@@ -72,6 +74,7 @@ def action_update(*, action_id: int, form: ActionForm, outcomes, user, expected_
     action.save()
     outcomes.instance = action
     _save_outcomes(outcomes, user)
+    plan_edited(action.priority.plan)
     return action
 
 
@@ -91,6 +94,7 @@ def action_delete(*, action: Action, user) -> None:
         outcome._history_user = user
         outcome.delete()
     action.delete()
+    plan_edited(action.priority.plan)
 
 
 @transaction.atomic
@@ -101,4 +105,7 @@ def action_move(*, action: Action, direction: str, user) -> bool:
         .filter(priority_id=action.priority_id, theme_id=action.theme_id)
         .order_by("order", "pk")
     )
-    return move_in_sequence(cell, action.pk, direction, user)
+    moved = move_in_sequence(cell, action.pk, direction, user)
+    if moved:
+        plan_edited(action.priority.plan)
+    return moved

@@ -13,7 +13,7 @@ from actions.services import (
     action_move,
     action_update,
 )
-from partners.permissions import fetch_action, fetch_plan
+from partners.permissions import can, fetch_action, fetch_plan
 
 
 @login_required
@@ -32,7 +32,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def action_add(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
     plan = fetch_plan(request.user, partnership, period, perm="actions.add_action")
     initial = {key: request.GET.get(key) for key in ("priority", "theme") if request.GET.get(key)}
-    form = ActionForm(request.POST or None, plan=plan, initial=initial)
+    can_restrict = can(request.user, "priorities.run_plan", plan)
+    form = ActionForm(request.POST or None, plan=plan, initial=initial, can_restrict=can_restrict)
     outcomes = OutcomeFormSet(request.POST or None, prefix="outcomes")
     if request.method == "POST" and form.is_valid() and outcomes.is_valid():
         action = action_create(form=form, outcomes=outcomes, user=request.user)
@@ -47,7 +48,14 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = fetch_action(request.user, pk, perm="actions.change_action")
     plan = action.priority.plan
     data = request.POST or None
-    form = ActionForm(data, instance=action, plan=plan, initial={"version": action.version})
+    can_restrict = can(request.user, "actions.restrict_action", action)
+    form = ActionForm(
+        data,
+        instance=action,
+        plan=plan,
+        initial={"version": action.version},
+        can_restrict=can_restrict,
+    )
     outcomes = OutcomeFormSet(data, instance=action, prefix="outcomes")
     conflict = None
     if request.method == "POST" and form.is_valid() and outcomes.is_valid():
@@ -64,7 +72,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             # Keep everything this person typed, now based on the version they have seen.
             merged = request.POST.copy()
             merged["version"] = exc.current.version
-            form = ActionForm(merged, instance=exc.current, plan=plan)
+            form = ActionForm(merged, instance=exc.current, plan=plan, can_restrict=can_restrict)
             outcomes = OutcomeFormSet(merged, instance=exc.current, prefix="outcomes")
             form.is_valid()
             outcomes.is_valid()

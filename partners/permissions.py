@@ -95,8 +95,26 @@ def plan_is_draft(user, obj) -> bool:
 
 
 @rules.predicate
-def plan_is_published(user, obj) -> bool:
-    return plan_of(obj).status == Plan.Status.PUBLISHED
+def plan_in_consultation(user, obj) -> bool:
+    return plan_of(obj).status == Plan.Status.CONSULTATION
+
+
+@rules.predicate
+def plan_is_public(user, obj) -> bool:
+    """A version of the plan has been published: the public reads that version."""
+    return plan_of(obj).has_published_version
+
+
+@rules.predicate
+def speaks_for_a_core_agency(user, obj) -> bool:
+    partnership_id = plan_of(obj).partnership_id
+    return (
+        Membership.objects.filter(
+            user=user, may_speak_for_agency=True, agency__partnerships=partnership_id
+        ).exists()
+        if user.is_authenticated
+        else False
+    )
 
 
 @rules.predicate
@@ -111,22 +129,31 @@ def in_supporting_agency(user, action: Action) -> bool:
     return any(agency.pk in mine for agency in action.supporting_agencies.all())
 
 
-can_see = plan_is_published | is_admin | is_member
+can_see = plan_is_public | is_admin | is_member
 runs_plan = is_admin | is_coordinator
+# A draft is edited by the agencies; in consultation only the coordinator edits (and every edit
+# starts a new round of agreement); after that nothing changes until the plan is amended.
+coordinator_may_edit = (plan_is_draft | plan_in_consultation) & runs_plan
 
 PERMISSIONS = {
     # Plans: the published plan for everyone; drafts and the workspace for members.
     "priorities.view_plan": can_see,
     "priorities.use_workspace": is_admin | is_member,
+    # The plan's stages, moved by the coordinator; agencies answer through their representatives.
+    "priorities.run_plan": runs_plan,
+    "priorities.answer_for_agency": speaks_for_a_core_agency,
     # Priorities: the coordinator shapes the draft.
-    "priorities.add_priority": plan_is_draft & runs_plan,
-    "priorities.change_priority": plan_is_draft & runs_plan,
-    "priorities.delete_priority": plan_is_draft & runs_plan,
-    # Actions: any member agency drafts; the agencies on an action edit it; its lead removes it.
+    "priorities.add_priority": coordinator_may_edit,
+    "priorities.change_priority": coordinator_may_edit,
+    "priorities.delete_priority": coordinator_may_edit,
+    # Actions: any member agency drafts; the agencies on an action edit it; its lead removes it
+    # and decides whether it is restricted from the public plan.
     "actions.view_action": is_admin | is_member,
-    "actions.add_action": plan_is_draft & (runs_plan | is_member),
-    "actions.change_action": plan_is_draft & (runs_plan | in_lead_agency | in_supporting_agency),
-    "actions.delete_action": plan_is_draft & (runs_plan | in_lead_agency),
+    "actions.add_action": coordinator_may_edit | (plan_is_draft & is_member),
+    "actions.change_action": coordinator_may_edit
+    | (plan_is_draft & (in_lead_agency | in_supporting_agency)),
+    "actions.delete_action": coordinator_may_edit | (plan_is_draft & in_lead_agency),
+    "actions.restrict_action": coordinator_may_edit | (plan_is_draft & in_lead_agency),
 }
 
 for name, rule in PERMISSIONS.items():

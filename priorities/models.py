@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime
+import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -88,8 +90,8 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(period_start__year=start_year, period_end__year=end_year)
 
     def visible_to(self, user) -> PlanQuerySet:
-        """Published plans for everyone; every plan of their partnerships for members."""
-        published = Q(status=Plan.Status.PUBLISHED)
+        """Plans with a published version for everyone; every plan of theirs for members."""
+        published = Q(last_published_at__isnull=False)
         if not user.is_authenticated:
             return self.filter(published)
         if user.is_superuser:
@@ -124,6 +126,23 @@ class Plan(models.Model):
         blank=True,
         help_text="Development the partnership aims for this year, e.g. a better baseline "
         "data set.",
+    )
+    revision = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one each time a published plan is amended."
+    )
+    consultation_round = models.PositiveIntegerField(
+        default=0,
+        help_text="Goes up each time the plan is sent for agreement or edited in consultation: "
+        "agreements count only for the current round.",
+    )
+    last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    previous_plan = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_plans",
+        help_text="The plan this one was started from.",
     )
 
     history = HistoricalRecords()
@@ -164,6 +183,51 @@ class Plan(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def has_published_version(self) -> bool:
+        return self.last_published_at is not None
+
+    # -- The plan's life. Each method checks the stage, says why not in a sentence, and saves
+    # the fields of the change together. Who may do it is decided in partners/permissions.py,
+    # and what else must be true (readiness, agreements) in priorities/services.py.
+
+    def _require_status(self, allowed: set[str], doing: str) -> None:
+        if self.status not in allowed:
+            names = " or ".join(sorted(str(self.Status(s).label).lower() for s in allowed))
+            raise ValidationError(
+                f"The plan cannot be {doing} while it is at the "
+                f"{self.get_status_display().lower()} stage (it must be at the {names} stage).",
+                code="wrong_stage",
+            )
+
+    def send_for_agreement(self) -> None:
+        self._require_status({self.Status.DRAFT}, "sent for agreement")
+        self.status = self.Status.CONSULTATION
+        self.consultation_round += 1
+        self.save(update_fields=["status", "consultation_round"])
+
+    def reopen_draft(self) -> None:
+        self._require_status({self.Status.CONSULTATION}, "reopened as a draft")
+        self.status = self.Status.DRAFT
+        self.save(update_fields=["status"])
+
+    def mark_agreed(self) -> None:
+        self._require_status({self.Status.CONSULTATION}, "marked as agreed")
+        self.status = self.Status.AGREED
+        self.save(update_fields=["status"])
+
+    def publish(self, *, at: datetime.datetime) -> None:
+        self._require_status({self.Status.AGREED}, "published")
+        self.status = self.Status.PUBLISHED
+        self.last_published_at = at
+        self.save(update_fields=["status", "last_published_at"])
+
+    def amend(self) -> None:
+        self._require_status({self.Status.PUBLISHED}, "amended")
+        self.status = self.Status.DRAFT
+        self.revision += 1
+        self.save(update_fields=["status", "revision"])
 
     def clean(self) -> None:
         # The public address names a plan by its period label, so two plans of one partnership
@@ -207,3 +271,127 @@ class Priority(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Agreement(models.Model):
+    """An agency's answer to the plan in one consultation round, given by someone who speaks for it.
+
+    A coordinator moving the plan to Agreed without an agency's agreement records that as a
+    "waived" answer, with the written reason.
+    """
+
+    class Decision(models.TextChoices):
+        AGREED = "agreed", "Agreed"
+        CHANGES_REQUESTED = "changes_requested", "Asked for changes"
+        WAIVED = "waived", "Agreed without this agency"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="agreements")
+    agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveIntegerField()
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "-round", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "agency", "round"],
+                name="agreement_one_answer_per_agency_per_round",
+                violation_error_message="This agency has already answered in this round.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.get_decision_display()} (round {self.round})"
+
+
+class PublishedVersion(models.Model):
+    """A numbered, frozen copy of the whole plan as it was published.
+
+    The copy is stored as canonical JSON text, so it stays byte-for-byte what was published.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.TextField(editable=False)
+    checksum = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="published_version_unique_number",
+                violation_error_message="This plan already has a version with this number.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} — version {self.number}"
+
+    def save(self, *args, **kwargs):
+        # An invariant, not a side effect: a published version is never rewritten.
+        if not self._state.adding:
+            raise ValidationError("A published version cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "plan_version",
+            kwargs={
+                "partnership": self.plan.partnership.slug,
+                "period": self.plan.period,
+                "number": self.number,
+            },
+        )
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.snapshot)
+
+
+class Reminder(models.Model):
+    """A deadline reminder that was sent, so that it is never sent twice."""
+
+    class Kind(models.TextChoices):
+        AGENCY = "agency", "To an agency's members"
+        COORDINATOR = "coordinator", "Summary to the coordinators"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reminders")
+    agency = models.ForeignKey(
+        "partners.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    days_before = models.PositiveSmallIntegerField()
+    deadline = models.DateField(help_text="The deadline the reminder was about.")
+    sent_at = models.DateTimeField()
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "agency", "days_before", "deadline"],
+                condition=Q(kind="agency"),
+                name="reminder_to_agency_sent_once",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "days_before", "deadline"],
+                condition=Q(kind="coordinator"),
+                name="reminder_to_coordinators_sent_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.days_before} days, {self.get_kind_display()}"

@@ -1,19 +1,37 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from actions.filters import ActionFilter
-from actions.layout import plan_actions, plan_layout, plan_matrix
+from actions.history import plan_changes_since
+from actions.layout import plan_actions, plan_matrix
 from actions.models import Action
 from partners.models import Partnership
 from partners.permissions import agency_ids, can, fetch_plan, fetch_priority
-from priorities.forms import PriorityForm
+from priorities.forms import AgreementForm, MarkAgreedForm, PriorityForm
 from priorities.models import Plan
-from priorities.services import priority_create, priority_delete, priority_move, priority_update
+from priorities.pdf import render_plan_pdf
+from priorities.readiness import plan_readiness
+from priorities.services import (
+    plan_amend,
+    plan_answer,
+    plan_mark_agreed,
+    plan_publish,
+    plan_reopen_draft,
+    plan_send_for_agreement,
+    plan_start_next_year,
+    priority_create,
+    priority_delete,
+    priority_move,
+    priority_update,
+)
+from priorities.snapshot import compare, plan_snapshot, public_view
+from priorities.snapshot import sections as snapshot_sections
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,25 +44,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def plan_detail(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
-    plan = (
-        Plan.objects.filter(partnership__slug=partnership)
-        .for_period(period)
-        .select_related("partnership")
-        .first()
-    )
-    if plan is None:
-        raise Http404("No such plan.")
+    """The public plan: its latest published version for anyone; before the first publication,
+    the live draft for the partnership's members."""
+    plan = _plan_or_404(partnership, period)
+    if plan.has_published_version:
+        return plan_version(request, partnership, period, plan.versions.latest().number)
     if not can(request.user, "priorities.view_plan", plan):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         # Outsiders learn nothing about another partnership's unpublished plans.
         raise Http404("No such plan.")
-    context = {
-        "plan": plan,
-        "core_agencies": plan.partnership.core_agencies.order_by("name"),
-        "sections": plan_layout(plan),
-    }
-    return render(request, "priorities/plan_detail.html", context)
+    context = _document_context(plan, plan_snapshot(plan), is_draft=True)
+    return render(request, "priorities/plan_document.html", context)
 
 
 @login_required
@@ -88,6 +99,7 @@ def plan_workspace(request: HttpRequest, partnership: str, period: str) -> HttpR
         "filtering": bool(request.GET) and any(chosen.values()),
         "matrix": matrix,
         "action_total": sum(row.action_count for row in matrix.rows),
+        "readiness": plan_readiness(plan),
     }
     return render(request, "priorities/plan_workspace.html", context)
 
@@ -147,3 +159,175 @@ def priority_move_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"“{priority.title}” is already at the {end}.")
     plan = priority.plan
     return redirect("priority_list", partnership=plan.partnership.slug, period=plan.period)
+
+
+# -- The plan's life: readiness, agreement, publication, versions.
+
+
+@login_required
+def plan_readiness_view(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan = fetch_plan(request.user, partnership, period)
+    return _readiness_page(request, plan)
+
+
+def _readiness_page(request, plan, agreed_form=None, status=200) -> HttpResponse:
+    readiness = plan_readiness(plan)
+    context = {
+        "plan": plan,
+        "readiness": readiness,
+        "agreed_form": agreed_form or MarkAgreedForm(pending=readiness.pending),
+        "can_run": can(request.user, "priorities.run_plan", plan),
+        "can_answer": can(request.user, "priorities.answer_for_agency", plan),
+        "versions": plan.versions.select_related("published_by").order_by("-number"),
+    }
+    return render(request, "priorities/plan_readiness.html", context, status=status)
+
+
+STAGES = {
+    "send": (plan_send_for_agreement, "The plan was sent to the core agencies for agreement."),
+    "reopen": (plan_reopen_draft, "The plan is a draft again: partners can edit it."),
+    "publish": (plan_publish, "The plan was published. The public can read it now."),
+    "amend": (
+        plan_amend,
+        "A new draft revision was started. The public keeps reading the "
+        "published version until the next one is published.",
+    ),
+}
+
+
+@login_required
+@require_POST
+def plan_stage(request: HttpRequest, partnership: str, period: str, stage: str) -> HttpResponse:
+    """Move the plan to its next stage; the services say why not when it cannot move."""
+    plan = fetch_plan(request.user, partnership, period)
+    try:
+        if stage == "agreed":
+            form = MarkAgreedForm(request.POST, pending=plan_readiness(plan).pending)
+            if not form.is_valid():
+                return _readiness_page(request, plan, agreed_form=form, status=400)
+            plan_mark_agreed(plan=plan, user=request.user, reasons=form.reasons())
+            messages.success(request, "The plan is agreed. It can be published now.")
+        elif stage == "next-year":
+            new_plan = plan_start_next_year(plan=plan, user=request.user)
+            messages.success(request, f"Next year's plan was started: {new_plan.title}.")
+            return redirect(new_plan.get_workspace_url())
+        elif stage in STAGES:
+            service, done = STAGES[stage]
+            service(plan=plan, user=request.user)
+            messages.success(request, done)
+        else:
+            raise Http404("No such stage.")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("plan_readiness", partnership=partnership, period=period)
+
+
+@login_required
+def plan_agreement(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    """An agency representative agrees the plan or asks for changes."""
+    plan = fetch_plan(request.user, partnership, period, perm="priorities.answer_for_agency")
+    agencies = plan.partnership.core_agencies.filter(
+        memberships__user=request.user, memberships__may_speak_for_agency=True
+    ).order_by("name")
+    form = AgreementForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_answer(
+                plan=plan,
+                user=request.user,
+                agency=form.cleaned_data["agency"],
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{form.cleaned_data['agency']}'s answer was recorded.")
+            return redirect("plan_readiness", partnership=partnership, period=period)
+    earlier = agreements_before(plan, agencies)
+    context = {
+        "plan": plan,
+        "form": form,
+        "current": plan.agreements.filter(round=plan.consultation_round, agency__in=agencies),
+        "earlier": earlier,
+        "changes": plan_changes_since(plan, min(a.decided_at for a in earlier)) if earlier else [],
+    }
+    return render(request, "priorities/plan_agreement.html", context)
+
+
+def agreements_before(plan: Plan, agencies) -> list:
+    """These agencies' answers from earlier rounds, which an edit since has cleared."""
+    latest = {}
+    for answer in (
+        plan.agreements.filter(agency__in=agencies, round__lt=plan.consultation_round)
+        .select_related("agency")
+        .order_by("round")
+    ):
+        latest[answer.agency_id] = answer
+    return list(latest.values())
+
+
+def _plan_or_404(partnership: str, period: str) -> Plan:
+    plan = (
+        Plan.objects.filter(partnership__slug=partnership)
+        .for_period(period)
+        .select_related("partnership")
+        .first()
+    )
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan
+
+
+def _public_version(partnership: str, period: str, number: int | None = None):
+    """A published version, for anyone: 404 while nothing has been published."""
+    plan = _plan_or_404(partnership, period)
+    versions = plan.versions.order_by("-number")
+    version = versions.first() if number is None else versions.filter(number=number).first()
+    if version is None:
+        raise Http404("No published version.")
+    return plan, version
+
+
+def _document_context(plan: Plan, data: dict, **extra) -> dict:
+    return {"plan": plan, "data": data, "sections": snapshot_sections(data), **extra}
+
+
+def plan_version(request: HttpRequest, partnership: str, period: str, number: int) -> HttpResponse:
+    plan, version = _public_version(partnership, period, number)
+    latest = plan.versions.order_by("-number").values_list("number", flat=True).first()
+    context = _document_context(
+        plan, public_view(version.data), version=version, is_latest=version.number == latest
+    )
+    return render(request, "priorities/plan_document.html", context)
+
+
+def plan_versions(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan, _ = _public_version(partnership, period)
+    versions = list(plan.versions.order_by("-number"))
+    return render(request, "priorities/plan_versions.html", {"plan": plan, "versions": versions})
+
+
+def plan_versions_compare(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan, _ = _public_version(partnership, period)
+    versions = {v.number: v for v in plan.versions.all()}
+    try:
+        old = versions[int(request.GET.get("from", ""))]
+        new = versions[int(request.GET.get("to", ""))]
+    except (KeyError, ValueError):
+        raise Http404("Choose two published versions to compare.") from None
+    diff = compare(public_view(old.data), public_view(new.data))
+    context = {"plan": plan, "old": old, "new": new, "diff": diff}
+    return render(request, "priorities/plan_versions_compare.html", context)
+
+
+def plan_pdf(
+    request: HttpRequest, partnership: str, period: str, number: int | None = None
+) -> HttpResponse:
+    plan, version = _public_version(partnership, period, number)
+    pdf = render_plan_pdf(plan, version)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -144,3 +144,18 @@ def admin_user(db):
 def _fast_password_hashing(settings):
     # Real hashing is deliberately slow; tests only need passwords that check.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def publish(db):
+    """Publish a plan as the coordinator would at the end of agreement; returns the version."""
+    from priorities.models import Plan
+    from priorities.services import plan_publish
+
+    def do(plan, user=None):
+        user = user or UserFactory(username="publisher", is_superuser=True, is_staff=True)
+        Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.AGREED)
+        plan.refresh_from_db()
+        return plan_publish(plan=plan, user=user)
+
+    return do

@@ -39,7 +39,8 @@ from actions import urls as action_urls
 from actions.models import Action, Outcome
 from priorities import urls as priority_urls
 from priorities.models import Plan, Priority
-from tests.factories import ActionFactory, PriorityFactory
+from priorities.services import plan_publish
+from tests.factories import ActionFactory, PriorityFactory, UserFactory
 
 GET, POST = "GET", "POST"
 LOGIN, DONE = "login", "done"
@@ -85,8 +86,8 @@ DRAFT = {
     ("action_move", POST):      (LOGIN, DONE, DONE, 403,  403,  DONE, 404,  DONE),
 }
 
-# A plan out for consultation (or agreed, or published) is frozen: read pages as in a draft,
-# every change refused, to the coordinator and admin as well.
+# An agreed (or published) plan is frozen: read pages as in a draft, every change refused, to
+# the coordinator and admin as well.
 FROZEN = {
     #                            anon   lead  supp  unrel repr  coord outsdr admin
     ("my_work", GET):           (LOGIN, 200,  200,  200,  200,  200,  200,  200),
@@ -123,9 +124,19 @@ PUBLISHED = FROZEN | {
 }
 # fmt: on
 
+# In consultation the coordinator (and admin) still edit, as in a draft; nobody else does.
+COORDINATOR_COLUMNS = (ROLES.index("coordinator"), ROLES.index("admin_user"))
+CONSULTATION = {
+    key: tuple(
+        DRAFT[key][i] if i in COORDINATOR_COLUMNS else answer for i, answer in enumerate(answers)
+    )
+    for key, answers in FROZEN.items()
+}
+
 MATRICES = {
     Plan.Status.DRAFT: DRAFT,
-    Plan.Status.CONSULTATION: FROZEN,
+    Plan.Status.CONSULTATION: CONSULTATION,
+    Plan.Status.AGREED: FROZEN,
     Plan.Status.PUBLISHED: PUBLISHED,
 }
 
@@ -346,7 +357,13 @@ def sign_in(client, request, role: str):
 
 
 def set_status(plan: Plan, status: str) -> None:
-    if plan.status != status:
+    if status == Plan.Status.PUBLISHED:
+        # Published the way the coordinator publishes: a frozen version for the public.
+        Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.AGREED)
+        plan.refresh_from_db()
+        plan_publish(plan=plan, user=UserFactory(username="publisher", is_superuser=True))
+        plan.refresh_from_db()
+    elif plan.status != status:
         plan.status = status
         plan.save()
 
@@ -395,7 +412,19 @@ def test_the_matrix_covers_every_page_of_the_plan():
         for pattern in module.urlpatterns
         if isinstance(pattern, URLPattern)
     }
-    assert named - {"home"} == set(PAGES)
+    # The plan's life (readiness, agreement, stages) and its published versions have their own
+    # matrix in tests/priorities/test_lifecycle.py.
+    lifecycle = {
+        "plan_readiness",
+        "plan_agreement",
+        "plan_stage",
+        "plan_versions",
+        "plan_versions_compare",
+        "plan_version",
+        "plan_pdf",
+        "plan_version_pdf",
+    }
+    assert named - {"home"} - lifecycle == set(PAGES)
     get_only = {"plan_detail"}
     wanted = {(page, GET) for page in PAGES} | {(page, POST) for page in set(PAGES) - get_only}
     for matrix in MATRICES.values():
@@ -496,7 +525,7 @@ def test_action_page_shows_edit_and_delete_buttons_to_those_who_may_use_them(
     assert ("Move down in its cell" in html) == edit
 
 
-@pytest.mark.parametrize("status", [Plan.Status.CONSULTATION, Plan.Status.PUBLISHED])
+@pytest.mark.parametrize("status", [Plan.Status.AGREED, Plan.Status.PUBLISHED])
 @pytest.mark.parametrize("role", ["lead_officer", "coordinator", "admin_user"])
 def test_action_page_of_a_frozen_plan_offers_no_change(client, request, world, status, role):
     set_status(world.plan, status)

@@ -1,11 +1,10 @@
 import pytest
 
-from priorities.models import Plan
 
-
-def test_home_lists_partnerships_and_published_plans_to_everyone(client, plan, other_partnership):
-    plan.status = Plan.Status.PUBLISHED
-    plan.save(update_fields=["status"])
+def test_home_lists_partnerships_and_published_plans_to_everyone(
+    client, plan, other_partnership, publish
+):
+    publish(plan)
     page = client.get("/").content.decode()
     assert "Lichfield District Community Safety Partnership" in page
     assert "Tamworth Community Safety Partnership" in page

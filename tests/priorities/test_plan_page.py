@@ -67,9 +67,8 @@ def test_signed_in_person_of_no_agency_gets_404(client, demo_plan):
     assert client.get(URL).status_code == 404
 
 
-def test_published_plan_is_public(client, demo_plan):
-    demo_plan.status = Plan.Status.PUBLISHED
-    demo_plan.save(update_fields=["status"])
+def test_published_plan_is_public(client, demo_plan, publish):
+    publish(demo_plan)
     response = client.get(URL)
     assert response.status_code == 200
     assert demo_plan.title in response.content.decode()

@@ -380,10 +380,8 @@ def test_only_the_coordinator_changes_priorities(client, request, priorities, wh
     assert titles_in_order(priorities[0].plan) == ORIGINAL_ORDER
 
 
-def test_priorities_of_a_plan_that_is_no_longer_a_draft_cannot_change(
-    coordinator_client, plan, priorities
-):
-    plan.status = Plan.Status.CONSULTATION
+def test_priorities_of_an_agreed_plan_cannot_change(coordinator_client, plan, priorities):
+    plan.status = Plan.Status.AGREED
     plan.save(update_fields=["status"])
     assert coordinator_client.post(ADD_URL, {"title": "Late idea"}).status_code == 403
     assert coordinator_client.post(delete_url(priorities[0])).status_code == 403
