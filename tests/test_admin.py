@@ -4,9 +4,11 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import Action
 from partners.models import Membership, Partnership
+from priorities.models import Agreement, Reminder
 from tests.factories import MembershipFactory, UserFactory
 
 ADMIN_MODELS = sorted(
@@ -15,10 +17,26 @@ ADMIN_MODELS = sorted(
 
 
 @pytest.fixture
-def everything(action, coordinator, representative, lead_officer):
+def everything(action, coordinator, representative, lead_officer, housing, publish):
     """One object of every registered model."""
     Group.objects.create(name="Coordinators")
+    plan = action.priority.plan
+    Agreement.objects.create(
+        plan=plan, agency=housing, round=1, decision="agreed", decided_at=timezone.now()
+    )
+    Reminder.objects.create(
+        plan=plan,
+        kind="coordinator",
+        days_before=14,
+        deadline=plan.deadline,
+        sent_at=timezone.now(),
+    )
+    publish(plan)
     return action
+
+
+# Records the admin reads but never writes by hand.
+READ_ONLY = {"publishedversion", "reminder"}
 
 
 def _one(app_label, model_name):
@@ -34,7 +52,7 @@ def test_admin_changelist_add_and_change_pages_open(
     changelist = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
     assert changelist.status_code == 200
     add = client.get(reverse(f"admin:{app_label}_{model_name}_add"))
-    assert add.status_code == 200
+    assert add.status_code == (403 if model_name in READ_ONLY else 200)
     obj = _one(app_label, model_name)
     assert obj is not None, f"no {model_name} to open"
     change = client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk]))
@@ -172,3 +190,18 @@ def test_staff_officer_changes_in_the_admin_only_what_the_rules_allow(
     assert 'name="_save"' in mine
     theirs = client.get(reverse("admin:actions_action_change", args=[someone_elses.pk]))
     assert 'name="_save"' not in theirs.content.decode()
+
+
+def test_admin_plan_actions_call_the_same_stage_checks(client, admin_user, action):
+    plan = action.priority.plan
+    client.force_login(admin_user)
+    url = reverse("admin:priorities_plan_changelist")
+    response = client.post(url, {"action": "publish", "_selected_action": [plan.pk]}, follow=True)
+    page = response.content.decode()
+    assert "The plan cannot be published while it is at the draft stage" in page
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    assert not plan.versions.exists()
+    client.post(url, {"action": "send_for_agreement", "_selected_action": [plan.pk]})
+    plan.refresh_from_db()
+    assert plan.status == "consultation"
