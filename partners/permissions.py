@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from actions.models import Action, Outcome
+from actions.models import Action, CommissionedService, Figure, Measure, Outcome, ProgressUpdate
 from partners.models import Membership, Partnership
 from priorities.models import Plan, Priority
 
@@ -66,8 +66,12 @@ def plan_of(obj) -> Plan:
         return obj.plan
     if isinstance(obj, Action):
         return obj.priority.plan
-    if isinstance(obj, Outcome):
+    if isinstance(obj, Outcome | ProgressUpdate | CommissionedService):
         return obj.action.priority.plan
+    if isinstance(obj, Measure):
+        return obj.plan
+    if isinstance(obj, Figure):
+        return obj.measure.plan
     raise TypeError(f"No plan for {type(obj).__name__}")
 
 
@@ -129,6 +133,11 @@ def in_supporting_agency(user, action: Action) -> bool:
     return any(agency.pk in mine for agency in action.supporting_agencies.all())
 
 
+@rules.predicate
+def in_figure_agency(user, figure: Figure) -> bool:
+    return figure.agency_id is not None and figure.agency_id in agency_ids(user)
+
+
 can_see = plan_is_public | is_admin | is_member
 runs_plan = is_admin | is_coordinator
 # A draft is edited by the agencies; in consultation only the coordinator edits (and every edit
@@ -154,6 +163,14 @@ PERMISSIONS = {
     | (plan_is_draft & (in_lead_agency | in_supporting_agency)),
     "actions.delete_action": coordinator_may_edit | (plan_is_draft & in_lead_agency),
     "actions.restrict_action": coordinator_may_edit | (plan_is_draft & in_lead_agency),
+    # Through the year: the lead agency reports progress on a published plan's actions; each
+    # agency enters its own figures; the coordinator defines the measures and the evidence.
+    "actions.update_progress": plan_is_public & (runs_plan | in_lead_agency),
+    "actions.record_funding": runs_plan | in_lead_agency,
+    "actions.manage_measures": runs_plan,
+    "actions.enter_figure": runs_plan | (is_member & in_figure_agency),
+    "actions.view_tracking": is_admin | is_member,
+    "priorities.manage_assessment": runs_plan,
 }
 
 for name, rule in PERMISSIONS.items():

@@ -245,6 +245,25 @@ class Plan(models.Model):
                 )
 
 
+class StrategicAssessment(models.Model):
+    """The year's evidence report from which the priorities are chosen."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="assessment")
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(
+        "partners.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    date = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    url = models.URLField("Link", blank=True)
+    document = models.FileField("PDF", upload_to="assessments/%Y/", blank=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Priority(models.Model):
     """A local issue the Strategic Assessment highlighted, for one plan."""
 
