@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from actions.models import Action, Outcome
+from actions.models import Action, Figure, Measure, Outcome
+from actions.periods import periods
 from partners.models import Agency, Membership, Partnership
 from priorities.models import Plan, Priority, Theme
 
@@ -181,6 +182,25 @@ ACTIONS: list[DemoAction] = [
     ),
 ]
 
+# The baseline data set the seed asks for: ASB as the police record it and as a housing
+# association handles it, quarter by quarter (illustrative figures; 2020-21 Q1 as the brief gives).
+ASB_MEASURE = {
+    "name": "ASB incidents",
+    "unit": "incidents",
+    "definition": "Anti-social behaviour incidents reported to or handled by each agency in "
+    "Lichfield District, counted once per incident by the agency that recorded it.",
+    "frequency": "quarterly",
+    "baseline_period": "2020-21 Q1",
+    "baseline": 509,
+    "target": 450,
+    "target_description": "Fewer than 450 incidents a quarter across agencies by March 2022",
+}
+ASB_FIGURES = {
+    "Staffordshire Police": [455, 480, 430, 398, 412, 468, 421, 389],
+    "Bromford Housing Group": [88, 91, 84, 79, 97, 102, 93, 86],
+}
+ASB_FIRST_QUARTER = datetime.date(2019, 4, 1)
+
 DEMO_PASSWORD = "demo-password-2021"
 
 # (username, first name, last name, agency or None, may speak for the agency)
@@ -237,7 +257,23 @@ def demo_load_plan() -> Plan:
         if created:
             action.supporting_agencies.set([agencies[name] for name in item.supporting])
             Outcome.objects.create(action=action, description=item.outcome, order=1)
+    _load_asb_measure(plan, priorities[ASB], agencies)
     return plan
+
+
+def _load_asb_measure(plan: Plan, priority: Priority, agencies: dict[str, Agency]) -> None:
+    measure, _ = Measure.objects.get_or_create(
+        plan=plan, name=ASB_MEASURE["name"], defaults=ASB_MEASURE | {"priority": priority}
+    )
+    quarters = periods(ASB_FIRST_QUARTER, datetime.date(2021, 3, 31), "quarterly")
+    for agency_name, values in ASB_FIGURES.items():
+        for start, value in zip(quarters, values, strict=True):
+            Figure.objects.get_or_create(
+                measure=measure,
+                agency=agencies[agency_name],
+                period_start=start,
+                defaults={"value": value, "confidence": "Demo figure"},
+            )
 
 
 @transaction.atomic

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from actions.models import Action, Outcome
+from actions.models import Action, Measure, Outcome, ProgressUpdate
+from actions.periods import period_label, periods
 from priorities.models import Plan
 
 
@@ -112,3 +116,82 @@ OutcomeFormSet = forms.inlineformset_factory(
     extra=1,
     can_delete=True,
 )
+
+
+class ProgressUpdateForm(forms.ModelForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = ["date", "rag", "percent_complete", "narrative"]
+        labels = {"rag": "RAG status", "percent_complete": "Percentage complete (optional)"}
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "rag": forms.RadioSelect,
+            "narrative": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = [
+            "name",
+            "unit",
+            "definition",
+            "frequency",
+            "priority",
+            "outcomes",
+            "baseline_period",
+            "baseline",
+            "target",
+            "target_description",
+        ]
+        widgets = {
+            "definition": forms.Textarea(attrs={"rows": 3}),
+            "outcomes": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["priority"].queryset = plan.priorities.order_by("order", "pk")
+        self.fields["outcomes"].queryset = Outcome.objects.filter(
+            action__priority__plan=plan
+        ).order_by("action__priority__order", "action__order", "order")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class FigureForm(forms.Form):
+    """One agency's figure for one period of a measure."""
+
+    agency = forms.ModelChoiceField(queryset=None, label="Agency", empty_label=None)
+    period = forms.TypedChoiceField(label="Period", coerce=datetime.date.fromisoformat)
+    value = forms.DecimalField(label="Figure", max_digits=12, decimal_places=2, min_value=0)
+    confidence = forms.CharField(
+        label="Confidence note (optional)",
+        required=False,
+        max_length=300,
+        help_text="How sure the figure is, e.g. “provisional: March not yet validated”.",
+    )
+
+    def __init__(self, *args, measure: Measure, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan = measure.plan
+        first = plan.period_start - datetime.timedelta(days=2 * 365)
+        last = min(plan.period_end, timezone.localdate())
+        self.fields["agency"].queryset = agencies
+        self.fields["period"].choices = [
+            (start.isoformat(), period_label(start, measure.frequency))
+            for start in reversed(periods(first, last, measure.frequency))
+        ]
+        self.fields["value"].label = f"Figure ({measure.unit})"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

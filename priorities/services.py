@@ -124,9 +124,14 @@ def plan_send_for_agreement(*, plan: Plan, user) -> Plan:
 @transaction.atomic
 def plan_answer(*, plan: Plan, user, agency: Agency, decision: str, comment: str = "") -> Agreement:
     """An agency agrees the plan, or asks for changes, through someone who speaks for it."""
-    speaks = Membership.objects.filter(
-        user=user, agency=agency, may_speak_for_agency=True, agency__partnerships=plan.partnership
-    ).exists()
+    speaks = user.is_authenticated and (
+        Membership.objects.filter(
+            user=user,
+            agency=agency,
+            may_speak_for_agency=True,
+            agency__partnerships=plan.partnership,
+        ).exists()
+    )
     if not speaks:
         raise PermissionDenied(f"Only someone who speaks for {agency} can answer for it.")
     plan = _locked(plan)

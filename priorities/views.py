@@ -7,10 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from actions.charts import line_chart
 from actions.filters import ActionFilter
 from actions.history import plan_changes_since
 from actions.layout import plan_actions, plan_matrix
-from actions.models import Action
+from actions.models import Action, ProgressUpdate
+from actions.tracking import measures_data, with_latest_update
 from partners.models import Partnership
 from partners.permissions import agency_ids, can, fetch_plan, fetch_priority
 from priorities.forms import AgreementForm, MarkAgreedForm, PriorityForm
@@ -88,7 +90,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_workspace(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
     plan = fetch_plan(request.user, partnership, period)
-    filters = ActionFilter(request.GET or None, queryset=plan_actions(plan), plan=plan)
+    actions = with_latest_update(plan_actions(plan))
+    filters = ActionFilter(request.GET or None, queryset=actions, plan=plan)
     chosen = filters.form.cleaned_data if filters.form.is_valid() else {}
     matrix = plan_matrix(
         plan, filters.qs, priority=chosen.get("priority"), theme=chosen.get("theme")
@@ -100,6 +103,7 @@ def plan_workspace(request: HttpRequest, partnership: str, period: str) -> HttpR
         "matrix": matrix,
         "action_total": sum(row.action_count for row in matrix.rows),
         "readiness": plan_readiness(plan),
+        "rag_choices": ProgressUpdate.Rag.choices,
     }
     return render(request, "priorities/plan_workspace.html", context)
 
@@ -291,7 +295,31 @@ def _public_version(partnership: str, period: str, number: int | None = None):
 
 
 def _document_context(plan: Plan, data: dict, **extra) -> dict:
-    return {"plan": plan, "data": data, "sections": snapshot_sections(data), **extra}
+    """The plan document, with how its actions are going and its measures' figures to date."""
+    rag = dict(ProgressUpdate.Rag.choices)
+    latest = {
+        a.pk: a
+        for a in with_latest_update(Action.objects.filter(priority__plan=plan)).filter(
+            latest_rag__isnull=False
+        )
+    }
+    for action in data["actions"]:
+        current = latest.get(action["id"])
+        if current and not action["restricted"]:
+            action["progress"] = {
+                "rag": current.latest_rag,
+                "label": rag[current.latest_rag],
+                "date": current.latest_update_date,
+                "percent": current.latest_percent,
+            }
+    measures = [(d, line_chart(d, f"measure-{d.measure.pk}")) for d in measures_data(plan)]
+    return {
+        "plan": plan,
+        "data": data,
+        "sections": snapshot_sections(data),
+        "measures": measures,
+        **extra,
+    }
 
 
 def plan_version(request: HttpRequest, partnership: str, period: str, number: int) -> HttpResponse:

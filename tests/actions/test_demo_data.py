@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from actions.models import Action, Outcome
+from actions.models import Action, Figure, Measure, Outcome
 from partners.models import Agency, Membership, Partnership
 from priorities.models import Plan, Priority, Theme
 
@@ -81,7 +81,18 @@ def seed_actions(lines, priorities) -> list[tuple[str, str, str, str]]:
 def _snapshot():
     return {
         model.__name__: model.objects.count()
-        for model in (Partnership, Agency, Theme, Plan, Priority, Action, Outcome, Membership)
+        for model in (
+            Partnership,
+            Agency,
+            Theme,
+            Plan,
+            Priority,
+            Action,
+            Outcome,
+            Membership,
+            Measure,
+            Figure,
+        )
     } | {"users": get_user_model().objects.count()}
 
 
@@ -189,3 +200,16 @@ def test_plan_only_is_allowed_when_debug_is_off(db, settings):
     call_command("load_demo", "--no-users", stdout=io.StringIO())
     assert Plan.objects.filter(partnership__slug="lichfield").exists()
     assert not get_user_model().objects.exists()
+
+
+def test_asb_measure_has_police_and_housing_figures_for_eight_quarters(loaded):
+    measure = Measure.objects.get(plan=loaded, name="ASB incidents")
+    assert measure.priority.title == "Anti-social Behaviour (ASB)"
+    assert measure.frequency == "quarterly"
+    for agency in ["Staffordshire Police", "Bromford Housing Group"]:
+        assert Figure.objects.filter(measure=measure, agency__name=agency).count() == 8
+    q1 = {
+        f.agency.name: f.value
+        for f in Figure.objects.filter(measure=measure, period_start="2020-04-01")
+    }
+    assert q1 == {"Staffordshire Police": 412, "Bromford Housing Group": 97}
