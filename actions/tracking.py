@@ -42,7 +42,8 @@ def updates_due(actions: QuerySet[Action], today: datetime.date | None = None) -
         with_latest_update(actions)
         .filter(priority__plan__last_published_at__isnull=False)
         .exclude(status__in=[Action.Status.COMPLETED, Action.Status.WITHDRAWN])
-        .exclude(latest_rag=ProgressUpdate.Rag.COMPLETE)
+        # Spelled out for the never-updated: NOT (NULL = 'complete') would drop them.
+        .filter(Q(latest_rag__isnull=True) | ~Q(latest_rag=ProgressUpdate.Rag.COMPLETE))
         .filter(Q(latest_update_date__isnull=True) | Q(latest_update_date__lt=since))
     )
 
