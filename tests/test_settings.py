@@ -53,3 +53,25 @@ def test_british_english_and_london_time():
 def test_dates_are_shown_as_people_write_them(day, shown):
     with translation.override("en-gb"):
         assert Template("{{ day|date }}").render(Context({"day": day})) == shown
+
+
+def test_deploy_checks_pass_with_production_settings():
+    import secrets
+
+    env = {
+        "DEBUG": "false",
+        "HTTPS": "true",
+        "ALLOWED_HOSTS": "csp.example.gov.uk",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -53,7 +53,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
@@ -67,13 +69,32 @@ def axe():
     return Axe()
 
 
+# WCAG 2.2 A and AA (the Public Sector Bodies Accessibility Regulations' standard) and axe's
+# best practices.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": [
+            "wcag2a",
+            "wcag2aa",
+            "wcag21a",
+            "wcag21aa",
+            "wcag22a",
+            "wcag22aa",
+            "best-practice",
+        ],
+    },
+    "resultTypes": ["violations"],
+}
+
+
 @pytest.fixture
 def assert_accessible(axe):
     """Run axe-core on the page as it stands; fail with axe's report on any violation."""
 
     def check(page) -> None:
         page.wait_for_load_state("load")
-        results = axe.run(page)
+        results = axe.run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, (
             f"axe-core found violations on {page.url}:\n{results.generate_report()}"
         )
