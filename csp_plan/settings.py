@@ -165,3 +165,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CSP Action Plan <nore
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The site's address, for links in e-mails sent outside a request (reminders).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Uploaded files (the Strategic Assessment's PDF). Never served as public media URLs: each file is
+# sent by a view that asks the permission rules first (priorities/assessment_views.py).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# The largest Strategic Assessment PDF accepted, in bytes.
+ASSESSMENT_MAX_UPLOAD_BYTES = env_int("ASSESSMENT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# The largest figures file (CSV) `import_figures` reads, in bytes.
+FIGURES_FILE_MAX_BYTES = env_int("FIGURES_FILE_MAX_BYTES", 5 * 1024 * 1024)

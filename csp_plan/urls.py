@@ -6,4 +6,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("priorities.urls")),
     path("", include("actions.urls")),
+    path("", include("actions.tracking_file_urls")),
+    path("", include("priorities.assessment_urls")),
 ]
