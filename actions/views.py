@@ -15,6 +15,7 @@ from actions.forms import (
     OutcomeFormSet,
     ProgressUpdateForm,
 )
+from actions.funding import funding_summary
 from actions.history import action_history
 from actions.models import Action, Figure, Measure
 from actions.periods import period_label
@@ -56,6 +57,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": action_history(action.pk),
         "updates": action.updates.select_related("created_by"),
         "can_update": can(request.user, "actions.update_progress", action),
+        "services": action.services.all(),
+        "can_record_funding": can(request.user, "actions.record_funding", action),
     }
     return render(request, "actions/action_detail.html", context)
 
@@ -265,5 +268,6 @@ def plan_dashboard(request: HttpRequest, partnership: str, period: str) -> HttpR
         "by_theme": rag_by(actions, lambda a: a.theme.name if a.theme else "No theme yet"),
         "due": [a for a in actions if is_update_due(a)],
         "measures": measures,
+        "funding": funding_summary(plan),
     }
     return render(request, "actions/plan_dashboard.html", context)

@@ -159,3 +159,13 @@ def publish(db):
         return plan_publish(plan=plan, user=user)
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached pages are keyed by database ids, which the next test reuses.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
