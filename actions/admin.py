@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import Action, Outcome
+from actions.plan_file.admin import PlanFileAdminMixin
 from partners.permissions import can, member_partnership_ids
 
 
@@ -46,7 +47,9 @@ class ActionAdminForm(forms.ModelForm):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+# PlanFileAdminMixin: import and export of the canonical plan file on this list, for superusers
+# and partnership coordinators only (see actions/plan_file/admin.py).
+class ActionAdmin(PlanFileAdminMixin, SimpleHistoryAdmin):
     form = ActionAdminForm
     list_display = ["__str__", "priority", "theme", "lead_agency", "status", "target_date"]
     list_filter = [

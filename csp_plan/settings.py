@@ -166,6 +166,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The site's address, for links in e-mails sent outside a request (reminders).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The largest plan file (CSV or XLSX) accepted for import, in bytes.
+PLAN_FILE_MAX_BYTES = env_int("PLAN_FILE_MAX_BYTES", 5 * 1024 * 1024)
+
 # Uploaded files (the Strategic Assessment's PDF). Never served as public media URLs: each file is
 # sent by a view that asks the permission rules first (priorities/assessment_views.py).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")

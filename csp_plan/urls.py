@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("", include("actions.tracking_file_urls")),
     path("", include("priorities.assessment_urls")),
+    path("", include("actions.plan_file_urls")),
 ]

@@ -171,6 +171,10 @@ PERMISSIONS = {
     "actions.enter_figure": runs_plan | (is_member & in_figure_agency),
     "actions.view_tracking": is_admin | is_member,
     "priorities.manage_assessment": runs_plan,
+    # The canonical plan file: the coordinator (or an admin) imports actions into a draft, and
+    # exports any of the partnership's plans.
+    "priorities.import_plan": plan_is_draft & runs_plan,
+    "priorities.export_plan": runs_plan,
 }
 
 for name, rule in PERMISSIONS.items():

@@ -301,6 +301,9 @@ def plan_start_next_year(*, plan: Plan, user) -> Plan:
             action.status = Action.Status.PROPOSED
             action.created_by = action.updated_by = user
             action.save()
+            # The prefetched agencies belong to the original; forget them, or set() would
+            # think the copy already has them.
+            action._prefetched_objects_cache = {}
             action.supporting_agencies.set(supporting)
             for outcome in outcomes:
                 Outcome.objects.create(

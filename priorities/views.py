@@ -18,6 +18,7 @@ from partners.permissions import agency_ids, can, fetch_plan, fetch_priority
 from priorities.forms import AgreementForm, MarkAgreedForm, PriorityForm
 from priorities.models import Plan
 from priorities.pdf import render_plan_pdf
+from priorities.public_cache import PAGE, PDF, cache_public_page
 from priorities.readiness import plan_readiness
 from priorities.services import (
     plan_amend,
@@ -45,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "priorities/home.html", {"partnerships": partnerships})
 
 
+@cache_public_page(PAGE)
 def plan_detail(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
     """The public plan: its latest published version for anyone; before the first publication,
     the live draft for the partnership's members."""
@@ -262,9 +264,11 @@ def plan_agreement(request: HttpRequest, partnership: str, period: str) -> HttpR
 
 def agreements_before(plan: Plan, agencies) -> list:
     """These agencies' answers from earlier rounds, which an edit since has cleared."""
+    answered_now = plan.agreements.filter(round=plan.consultation_round).values("agency")
     latest = {}
     for answer in (
         plan.agreements.filter(agency__in=agencies, round__lt=plan.consultation_round)
+        .exclude(agency__in=answered_now)
         .select_related("agency")
         .order_by("round")
     ):
@@ -322,6 +326,7 @@ def _document_context(plan: Plan, data: dict, **extra) -> dict:
     }
 
 
+@cache_public_page(PAGE)
 def plan_version(request: HttpRequest, partnership: str, period: str, number: int) -> HttpResponse:
     plan, version = _public_version(partnership, period, number)
     latest = plan.versions.order_by("-number").values_list("number", flat=True).first()
@@ -334,7 +339,10 @@ def plan_version(request: HttpRequest, partnership: str, period: str, number: in
 def plan_versions(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
     plan, _ = _public_version(partnership, period)
     versions = list(plan.versions.order_by("-number"))
-    return render(request, "priorities/plan_versions.html", {"plan": plan, "versions": versions})
+    # The title as published: a draft revision's new title is not public yet.
+    title = versions[0].data["plan"]["title"]
+    context = {"plan": plan, "versions": versions, "title": title}
+    return render(request, "priorities/plan_versions.html", context)
 
 
 def plan_versions_compare(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
@@ -350,6 +358,7 @@ def plan_versions_compare(request: HttpRequest, partnership: str, period: str) -
     return render(request, "priorities/plan_versions_compare.html", context)
 
 
+@cache_public_page(PDF)
 def plan_pdf(
     request: HttpRequest, partnership: str, period: str, number: int | None = None
 ) -> HttpResponse:

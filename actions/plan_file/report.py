@@ -1,0 +1,145 @@
+"""What an import says it did, or would do: row by row, with every error by row and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from priorities.models import Plan
+
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None  # None: the file as a whole
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"Row {self.row}")
+        if self.column:
+            where.append(self.column)
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass
+class RowPlan:
+    """What the import does with one row."""
+
+    number: int
+    kind: str  # CREATE, UPDATE or UNCHANGED
+    priority: str
+    theme: str
+    action: str  # blank for a row that names a priority only
+    changes: list[str] = field(default_factory=list)
+    # The action (or, for a row naming a priority only, the priority) once written.
+    instance: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        if not self.action:
+            return "New priority" if self.kind == CREATE else "No change"
+        return {CREATE: "New action", UPDATE: "Changed", UNCHANGED: "No change"}[self.kind]
+
+
+@dataclass
+class UnknownNames:
+    kind: str  # "agency", "theme" or "partnership"
+    names: list[str]
+    known: list[str]
+
+    @property
+    def message(self) -> str:
+        plural = {"agency": "agencies", "theme": "themes", "partnership": "partnerships"}
+        noun = self.kind if len(self.names) == 1 else plural[self.kind]
+        names = ", ".join(f"“{name}”" for name in self.names)
+        known = ", ".join(self.known) if self.known else "none yet"
+        return (
+            f"The file names {len(self.names)} {noun} we do not know: {names}. "
+            f"Known {plural[self.kind]}: {known}."
+        )
+
+
+@dataclass
+class ImportReport:
+    filename: str = ""
+    rows_read: int = 0
+    dry_run: bool = False
+    create_missing: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    unknown: list[UnknownNames] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: list[RowPlan] = field(default_factory=list)
+    partnership_name: str = ""
+    plan_name: str = ""
+    plan: Plan | None = None
+    partnership_created: bool = False
+    plan_created: bool = False
+    priorities_created: list[str] = field(default_factory=list)
+    themes_created: list[str] = field(default_factory=list)
+    agencies_created: list[str] = field(default_factory=list)
+    agencies_joining: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def _count(self, kind: str) -> int:
+        return sum(1 for row in self.rows if row.action and row.kind == kind)
+
+    @property
+    def created(self) -> int:
+        return self._count(CREATE)
+
+    @property
+    def updated(self) -> int:
+        return self._count(UPDATE)
+
+    @property
+    def unchanged(self) -> int:
+        return self._count(UNCHANGED)
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(row.kind != UNCHANGED for row in self.rows) or bool(
+            self.plan_created
+            or self.themes_created
+            or self.agencies_created
+            or self.agencies_joining
+        )
+
+    def summary(self) -> list[str]:
+        """The report in a few sentences, for messages and the command line."""
+        lines = [f"Rows read: {self.rows_read}."]
+        if self.errors:
+            lines.append(f"Errors: {len(self.errors)}. Nothing was imported.")
+            return lines
+        if self.dry_run:
+            lines.append(
+                f"Actions: {self.created} to create, {self.updated} to update, "
+                f"{self.unchanged} unchanged."
+            )
+        else:
+            lines.append(
+                f"Actions: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged."
+            )
+        verb = "to create" if self.dry_run else "created"
+        for label, names in (
+            (f"Partnership {verb}", [self.partnership_name] if self.partnership_created else []),
+            (f"Plan {verb} (a draft)", [self.plan_name] if self.plan_created else []),
+            (f"Priorities {verb}", self.priorities_created),
+            (f"Themes {verb}", self.themes_created),
+            (f"Agencies {verb}", self.agencies_created),
+            ("Agencies joining the partnership", self.agencies_joining),
+        ):
+            if names:
+                lines.append(f"{label}: {', '.join(names)}.")
+        for warning in self.warnings:
+            lines.append(f"Note: {warning}")
+        lines.append("Errors: 0.")
+        if self.dry_run:
+            lines.append("Dry run: nothing was saved.")
+        return lines
