@@ -45,3 +45,11 @@ check: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The load test (docs/benchmarks.md, "Load"): gunicorn + PostgreSQL on 127.0.0.1, 50 users for
+# 60 seconds per scenario, then a check that every saved edit is in the database. A measurement,
+# never part of `make test`. Needs PostgreSQL on 127.0.0.1:5432 (LOAD_PG=postgres://…@127.0.0.1:…
+# to change); uses a throwaway database `csp_plan_load`. See scripts/load_run.sh for the knobs.
+.PHONY: load
+load: venv
+	scripts/load_run.sh

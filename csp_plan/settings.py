@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the collected static files (compressed, cached for ever) straight from gunicorn.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,6 +147,56 @@ FORMAT_MODULE_PATH = ["csp_plan.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Production sets STATIC_MANIFEST=true: `collectstatic` then writes compressed copies with hashed
+# names that browsers may cache for ever. Off by default, because pages cannot be rendered with it
+# until `collectstatic` has run (the tests and `make run` never run it). See docs/deployment.md.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", default=False)
+# Until `collectstatic` has run (development, tests) there is no STATIC_ROOT: WhiteNoise then
+# looks files up at each request instead of indexing the folder once at start (and warning).
+WHITENOISE_AUTOREFRESH = DEBUG or not STATIC_ROOT.is_dir()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+
+def cache_from_url(url: str) -> dict:
+    """A CACHES entry from CACHE_URL: locmem:// (the default, one per process), dummy:// (no
+    cache) or redis://host:6379/0 (shared by every app server; needs the `redis` package)."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "csp-plan"}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme in ("redis", "rediss"):
+        try:
+            import redis  # noqa: F401
+        except ImportError:
+            raise ImproperlyConfigured(
+                "CACHE_URL names Redis, but the `redis` package is not installed: "
+                "pip install redis, or leave CACHE_URL unset for the local-memory cache."
+            ) from None
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        f"CACHE_URL must start with locmem://, dummy://, redis:// or rediss:// (got {url!r})."
+    )
+
+
+# The cache holds the rendered public plan pages (priorities/public_cache.py). Pages are keyed by
+# what they show, so a cache per app server is correct; Redis only saves each server the first
+# render. REDIS_URL is read when CACHE_URL is not set.
+CACHES = {
+    "default": cache_from_url(
+        os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "locmem://"
+    )
+    | {"KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "")}
+}
+# How long a rendered public page is kept, in seconds (0: never cached).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
