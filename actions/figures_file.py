@@ -34,6 +34,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from actions.models import Figure, Measure, ProgressUpdate
 from actions.periods import parse_period, period_label
+
+# The same formula escaping and file sniffing as the plan file: one rule for every file we write.
+from actions.plan_file.format import OLE_MAGIC, ZIP_MAGIC, escape_cell, unescape_cell
 from partners.models import Agency, Partnership
 from priorities.models import Plan
 
@@ -76,30 +79,13 @@ CONFIDENCE_MAX = Figure._meta.get_field("confidence").max_length
 # Figure.value is DECIMAL(12, 2): up to ten digits before the point.
 VALUE_LIMIT = Decimal(10) ** 10
 
-# As in the plan file: a cell starting with one of = + - @ tab CR is run as a formula by
-# spreadsheet programs, so export writes it with a leading quote; a cell that already starts with
-# quotes before one of these gets one more, so that import takes exactly one off.
-_NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r]")
-_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
 _NUMBER = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?|-?\.\d+")
 _PLAN_PERIOD = re.compile(r"(\d{4})-(\d{2})")
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 UTF8_ADVICE = (
     "Save it again as “CSV UTF-8 (Comma delimited)” (in Excel: File › Save As), or choose UTF-8 "
     "as the encoding, and run the import again."
 )
-
-
-def escape_cell(text: str) -> str:
-    """Keep spreadsheets from running a cell as a formula: `=1+1` is written `'=1+1`."""
-    return "'" + text if _NEEDS_ESCAPE.match(text) else text
-
-
-def unescape_cell(text: str) -> str:
-    """Undo `escape_cell`: take off the one quote it added, and only that."""
-    return text[1:] if _ESCAPED.match(text) else text
 
 
 # -- Export.
