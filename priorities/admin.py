@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from priorities.models import Agreement, Plan, Priority, PublishedVersion, Reminder, Theme
@@ -90,6 +91,23 @@ class PublishedVersionAdmin(admin.ModelAdmin):
 
     list_display = ["plan", "number", "published_at", "published_by", "checksum"]
     list_filter = ["plan__partnership"]
+    actions = ["download_plan_file"]
+
+    @admin.action(description="Download the plan file (CSV) of the selected version")
+    def download_plan_file(self, request, queryset):
+        from actions.plan_file.exporter import version_export
+
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one version to download.", messages.ERROR)
+            return None
+        version = queryset.select_related("plan__partnership").get()
+        plan = version.plan
+        filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}-plan.csv"
+        data, content_type, filename = version_export(version.data, "csv", filename=filename)
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
     list_select_related = ["plan__partnership", "published_by"]
     readonly_fields = ["plan", "number", "published_at", "published_by", "checksum", "snapshot"]
 

@@ -13,6 +13,11 @@ urlpatterns = [
     path(f"{plan}versions/compare/", views.plan_versions_compare, name="plan_versions_compare"),
     path(f"{plan}versions/<int:number>/", views.plan_version, name="plan_version"),
     path(f"{plan}versions/<int:number>/plan.pdf", views.plan_pdf, name="plan_version_pdf"),
+    path(
+        f"{plan}versions/<int:number>/plan.<str:fmt>",
+        views.plan_version_file,
+        name="plan_version_file",
+    ),
     path(f"{plan}workspace/", views.plan_workspace, name="plan_workspace"),
     path(f"{plan}readiness/", views.plan_readiness_view, name="plan_readiness"),
     path(f"{plan}agreement/", views.plan_agreement, name="plan_agreement"),

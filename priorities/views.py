@@ -12,6 +12,8 @@ from actions.filters import ActionFilter
 from actions.history import plan_changes_since
 from actions.layout import plan_actions, plan_matrix
 from actions.models import Action, ProgressUpdate
+from actions.plan_file.exporter import version_export
+from actions.plan_file.format import EXPORT_FORMATS
 from actions.tracking import measures_data, with_latest_update
 from partners.models import Partnership
 from partners.permissions import agency_ids, can, fetch_plan, fetch_priority
@@ -367,4 +369,19 @@ def plan_pdf(
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def plan_version_file(
+    request: HttpRequest, partnership: str, period: str, number: int, fmt: str
+) -> HttpResponse:
+    """The canonical plan file (CSV, XLSX or JSON) of a published version, as the public reads it:
+    restricted actions only as "Restricted action led by …"."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("No such format.")
+    plan, version = _public_version(partnership, period, number)
+    filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}-plan.{fmt}"
+    data, content_type, filename = version_export(public_view(version.data), fmt, filename=filename)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -423,6 +423,7 @@ def test_the_matrix_covers_every_page_of_the_plan():
         "plan_version",
         "plan_pdf",
         "plan_version_pdf",
+        "plan_version_file",
     }
     # Progress, measures, figures and the dashboard have theirs in tests/actions/test_progress.py
     # and tests/actions/test_figures_and_dashboard.py.

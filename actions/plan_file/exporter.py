@@ -134,3 +134,66 @@ def plan_export(plan: Plan, fmt: str) -> tuple[bytes, str, str]:
         _check_xlsx(rows)
     data = write(rows, fmt, title=f"Plan {plan.period}")
     return data, CONTENT_TYPES[fmt], plan_filename(plan, fmt)
+
+
+# -- Published versions: the same file, from the frozen copy.
+
+
+def version_export_rows(data: dict) -> list[tuple[str, ...]]:
+    """A published version (a snapshot, see priorities/snapshot.py) as the plan file's rows, in
+    the same order as a live export."""
+    head = (
+        clean_text(data["partnership"]["name"]),
+        clean_text(data["plan"]["title"]),
+        data["plan"]["period_start"],
+        data["plan"]["period_end"],
+    )
+    themes = {
+        theme["id"]: (index, clean_text(theme["name"]))
+        for index, theme in enumerate(data["themes"])
+    }
+    by_priority: dict[int, list[tuple[int, dict]]] = defaultdict(list)
+    for index, action in enumerate(data["actions"]):
+        by_priority[action["priority"]].append((index, action))
+    rows = []
+    for priority in data["priorities"]:
+        title = clean_text(priority["title"])
+        cell_actions = sorted(
+            by_priority.get(priority["id"], []),
+            key=lambda item: (
+                item[1]["theme"] not in themes,
+                themes.get(item[1]["theme"], (0, ""))[0],
+                item[0],
+            ),
+        )
+        if not cell_actions:
+            rows.append((*head, title, "", "", "", "", "", "", ""))
+        for _, action in cell_actions:
+            outcomes = [
+                o
+                for o in action["outcomes"]
+                if one_line(o["description"]) or one_line(o["measure"])
+            ]
+            rows.append(
+                (
+                    *head,
+                    title,
+                    themes.get(action["theme"], (0, ""))[1],
+                    clean_text(action["description"]),
+                    "\n".join(one_line(o["description"]) for o in outcomes),
+                    clean_text(action["lead_agency"] or ""),
+                    "; ".join(
+                        sorted(map(clean_text, action["supporting_agencies"]), key=str.casefold)
+                    ),
+                    action["target_date"] or "",
+                    "\n".join(one_line(o["measure"]) for o in outcomes).rstrip("\n"),
+                )
+            )
+    return rows
+
+
+def version_export(data: dict, fmt: str, *, filename: str) -> tuple[bytes, str, str]:
+    rows = version_export_rows(data)
+    if fmt == "xlsx":
+        _check_xlsx(rows)
+    return write(rows, fmt, title=f"Plan {data['plan']['period']}"), CONTENT_TYPES[fmt], filename

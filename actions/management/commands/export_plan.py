@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from actions.plan_file import PlanExportError, plan_export
+from actions.plan_file.exporter import version_export
 from actions.plan_file.format import EXPORT_FORMATS
 from partners.models import Partnership
 from priorities.models import Plan
@@ -33,12 +34,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output", help="The file to write (default: standard output; not for xlsx)."
         )
+        parser.add_argument(
+            "--published-version",
+            type=int,
+            dest="version_number",
+            help="A published version's number: export that frozen copy, not the plan as it is.",
+        )
 
-    def handle(self, *args, partnership: str, period: str, format, output, **options):
+    def handle(
+        self, *args, partnership: str, period: str, format, output, version_number=None, **options
+    ):
         plan = find_plan(partnership, period)
         fmt = format or _format_from(output)
         try:
-            data, _, _ = plan_export(plan, fmt)
+            if version_number is None:
+                data, _, _ = plan_export(plan, fmt)
+            else:
+                version = plan.versions.filter(number=version_number).first()
+                if version is None:
+                    numbers = ", ".join(
+                        str(n) for n in plan.versions.values_list("number", flat=True)
+                    )
+                    raise CommandError(
+                        f"{plan.partnership} {plan.period} has no published version "
+                        f"{version_number}. Its versions: {numbers or 'none'}."
+                    )
+                data, _, _ = version_export(version.data, fmt, filename="")
         except PlanExportError as exc:
             raise CommandError(str(exc)) from None
         if output:
