@@ -37,6 +37,8 @@ from actions.periods import parse_period, period_label
 
 # The same formula escaping and file sniffing as the plan file: one rule for every file we write.
 from actions.plan_file.format import OLE_MAGIC, ZIP_MAGIC, escape_cell, unescape_cell
+from actions.plan_file.format import SourceRow as FileRow
+from actions.plan_file.report import RowError
 from partners.models import Agency, Partnership
 from priorities.models import Plan
 
@@ -197,13 +199,6 @@ class FiguresFileRefused(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class FileRow:
-    number: int
-    cells: dict[str, str]
-    extra: tuple[str, ...] = ()  # non-blank cells beyond the header's columns
-
-
 def max_bytes() -> int:
     return int(getattr(settings, "FIGURES_FILE_MAX_BYTES", 5 * 1024 * 1024))
 
@@ -316,19 +311,6 @@ def _check_header(values: list[str]) -> None:
 
 
 # -- Importing.
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int | None  # None: the file as a whole
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return self.message
-        where = f"Row {self.row}" + (f", {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
 
 
 @dataclass

@@ -197,12 +197,7 @@ def _check(user, obj, see: str, do: str | None):
 
 
 def fetch_plan(user, partnership_slug: str, period: str, *, perm: str | None = None) -> Plan:
-    plan = (
-        Plan.objects.filter(partnership__slug=partnership_slug)
-        .for_period(period)
-        .select_related("partnership")
-        .first()
-    )
+    plan = Plan.objects.at(partnership_slug, period)
     if plan is None:
         raise Http404("No such plan.")
     return _check(user, plan, "priorities.use_workspace", perm)

@@ -23,12 +23,7 @@ class _SignIn(Exception):
 
 def _plan_for_reader(user, partnership: str, period: str) -> Plan:
     """The plan, if this person may read it: 404 to outsiders, a sign-in to visitors."""
-    plan = (
-        Plan.objects.filter(partnership__slug=partnership)
-        .for_period(period)
-        .select_related("partnership", "assessment__author")
-        .first()
-    )
+    plan = Plan.objects.select_related("assessment__author").at(partnership, period)
     if plan is None:
         raise Http404("No such plan.")
     if can(user, "priorities.view_plan", plan):

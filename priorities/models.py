@@ -89,6 +89,15 @@ class PlanQuerySet(models.QuerySet):
             end_year += 100
         return self.filter(period_start__year=start_year, period_end__year=end_year)
 
+    def at(self, partnership_slug: str, period: str) -> Plan | None:
+        """The plan at its address, /plans/<partnership_slug>/<period>/, or None."""
+        return (
+            self.filter(partnership__slug=partnership_slug)
+            .for_period(period)
+            .select_related("partnership")
+            .first()
+        )
+
     def visible_to(self, user) -> PlanQuerySet:
         """Plans with a published version for everyone; every plan of theirs for members."""
         published = Q(last_published_at__isnull=False)

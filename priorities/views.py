@@ -279,12 +279,7 @@ def agreements_before(plan: Plan, agencies) -> list:
 
 
 def _plan_or_404(partnership: str, period: str) -> Plan:
-    plan = (
-        Plan.objects.filter(partnership__slug=partnership)
-        .for_period(period)
-        .select_related("partnership")
-        .first()
-    )
+    plan = Plan.objects.at(partnership, period)
     if plan is None:
         raise Http404("No such plan.")
     return plan
