@@ -169,3 +169,18 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def demo_plan(db, settings):
+    """The Lichfield 2021-22 plan as `load_demo` loads it, with the demo users."""
+    import io
+
+    from django.core.management import call_command
+
+    from priorities.models import Plan
+
+    settings.DEBUG = True  # load_demo creates the demo users only with DEBUG on
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+    return Plan.objects.get(partnership__slug="lichfield")

@@ -12,14 +12,6 @@ from actions.plan_file.exporter import version_export
 from priorities.models import Plan
 
 
-@pytest.fixture
-def demo_plan(db, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
-    return Plan.objects.get(partnership__slug="lichfield")
-
-
 def test_a_version_exports_exactly_what_the_plan_exported_when_it_was_published(demo_plan, publish):
     live = {fmt: plan_export(demo_plan, fmt)[0] for fmt in ("csv", "json")}
     version = publish(demo_plan)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +41,6 @@ from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 
 from actions.forms import ActionForm, OutcomeFormSet
 from actions.models import Action
@@ -1169,14 +1167,6 @@ def test_a_missing_target_date_does_not_block(world):
     assert Action.objects.get(pk=world.action.pk).target_date is None
     plan_send_for_agreement(plan=fresh(world.plan), user=world.coordinator)
     assert fresh(world.plan).status == CONSULTATION
-
-
-@pytest.fixture
-def demo_plan(db, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
-    return Plan.objects.get(partnership__slug="lichfield")
 
 
 def test_the_demo_plan_cannot_go_for_agreement_until_each_priority_has_an_action(

@@ -1,12 +1,10 @@
 """The signed-in home, "My plan work": my agencies, my partnerships' plans, my agency's actions."""
 
 import datetime
-import io
 import random
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -285,14 +283,6 @@ def test_outsider_sees_none_of_lichfields_actions(
 
 
 # -- Query counts: the page does not grow with the number of actions.
-
-
-@pytest.fixture
-def demo_plan(db, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
-    return Plan.objects.get(partnership__slug="lichfield")
 
 
 def bulk_work(partnership, agency, n_actions: int, *, seed: int = 11) -> Plan:

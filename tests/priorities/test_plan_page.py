@@ -1,10 +1,8 @@
 """The plan page: the plan as the seed lays it out, for members while it is a draft."""
 
-import io
 import random
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,14 +12,6 @@ from priorities.models import Plan
 from tests.factories import ActionFactory, OutcomeFactory, PlanFactory, PriorityFactory, UserFactory
 
 URL = "/plans/lichfield/2021-22/"
-
-
-@pytest.fixture
-def demo_plan(db, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
-    return Plan.objects.get(partnership__slug="lichfield")
 
 
 def test_anonymous_is_sent_to_log_in_while_the_plan_is_a_draft(client, demo_plan):

@@ -19,7 +19,6 @@ import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from pypdf import PdfReader
 
 from actions.models import Action, Outcome
@@ -39,14 +38,6 @@ PUBLICITY = "Publicity and awareness raising around key events"
 
 NEW_ACTION = "County Lines disruption days with Trading Standards and the British Transport Police"
 NEW_OUTCOME = "Fewer young people exploited by county lines"
-
-
-@pytest.fixture
-def demo_plan(db, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
-    return Plan.objects.get(partnership__slug="lichfield")
 
 
 @pytest.fixture

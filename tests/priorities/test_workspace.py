@@ -1,12 +1,10 @@
 """The plan workspace: the plan as a priority × theme grid, with bookmarkable filters."""
 
 import datetime
-import io
 import random
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -397,14 +395,6 @@ def test_moving_an_action_is_a_plain_post_form(client, grid, lead_officer):
 
 
 # -- Query counts: the acceptance point is that the page does not grow with the plan.
-
-
-@pytest.fixture
-def demo_plan(db, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-    settings.DEBUG = False
-    return Plan.objects.get(partnership__slug="lichfield")
 
 
 def bulk_plan(partnership, n_actions: int, *, seed: int = 7) -> Plan:
