@@ -138,3 +138,17 @@ def plan_readiness(plan: Plan, *, today: datetime.date | None = None) -> Readine
 def _short(text: str, words: int = 12) -> str:
     parts = text.split()
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def answers_cleared_by_edits(plan: Plan, agencies) -> list[Agreement]:
+    """These agencies' answers from earlier rounds, which an edit since has cleared."""
+    answered_now = plan.agreements.filter(round=plan.consultation_round).values("agency")
+    latest = {}
+    for answer in (
+        plan.agreements.filter(agency__in=agencies, round__lt=plan.consultation_round)
+        .exclude(agency__in=answered_now)
+        .select_related("agency")
+        .order_by("round")
+    ):
+        latest[answer.agency_id] = answer
+    return list(latest.values())

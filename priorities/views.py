@@ -21,7 +21,7 @@ from priorities.forms import AgreementForm, MarkAgreedForm, PriorityForm
 from priorities.models import Plan
 from priorities.pdf import render_plan_pdf
 from priorities.public_cache import PAGE, PDF, cache_public_page
-from priorities.readiness import plan_readiness
+from priorities.readiness import answers_cleared_by_edits, plan_readiness
 from priorities.services import (
     plan_amend,
     plan_answer,
@@ -253,7 +253,7 @@ def plan_agreement(request: HttpRequest, partnership: str, period: str) -> HttpR
         else:
             messages.success(request, f"{form.cleaned_data['agency']}'s answer was recorded.")
             return redirect("plan_readiness", partnership=partnership, period=period)
-    earlier = agreements_before(plan, agencies)
+    earlier = answers_cleared_by_edits(plan, agencies)
     context = {
         "plan": plan,
         "form": form,
@@ -262,20 +262,6 @@ def plan_agreement(request: HttpRequest, partnership: str, period: str) -> HttpR
         "changes": plan_changes_since(plan, min(a.decided_at for a in earlier)) if earlier else [],
     }
     return render(request, "priorities/plan_agreement.html", context)
-
-
-def agreements_before(plan: Plan, agencies) -> list:
-    """These agencies' answers from earlier rounds, which an edit since has cleared."""
-    answered_now = plan.agreements.filter(round=plan.consultation_round).values("agency")
-    latest = {}
-    for answer in (
-        plan.agreements.filter(agency__in=agencies, round__lt=plan.consultation_round)
-        .exclude(agency__in=answered_now)
-        .select_related("agency")
-        .order_by("round")
-    ):
-        latest[answer.agency_id] = answer
-    return list(latest.values())
 
 
 def _plan_or_404(partnership: str, period: str) -> Plan:
