@@ -1,55 +1,75 @@
+"""Actions and outcomes in the Django admin.
+
+Saving an action here goes through the same service as the action's page
+(actions.services.action_create / action_update): the same agency checks, the version check (an
+edit made from a stale copy is refused), one history row per save, and the plan told of the edit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from actions.forms import check_action_agencies, outcome_values
 from actions.models import Action, Outcome
-from actions.plan_file.admin import PlanFileAdminMixin
+from actions.services import EditConflict, action_create, action_delete, action_update
 from partners.permissions import can, member_partnership_ids
+
+CONTENT_FIELDS = [
+    "priority",
+    "theme",
+    "lead_agency",
+    "supporting_agencies",
+    "description",
+    "target_date",
+    "status",
+    "restricted",
+]
 
 
 class OutcomeInline(admin.StackedInline):
     model = Outcome
     extra = 0
-    fields = ["order", "description", ("measure", "baseline", "target")]
+    fields = ["description", ("measure", "baseline", "target")]
 
 
 class ActionAdminForm(forms.ModelForm):
+    # The version the admin page was opened at: a stale one means someone else saved since.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Action
-        fields = [
-            "priority",
-            "theme",
-            "lead_agency",
-            "supporting_agencies",
-            "description",
-            "target_date",
-            "status",
-            "order",
-        ]
+        fields = CONTENT_FIELDS
 
-    def clean(self):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        priority = cleaned.get("priority")
-        if priority is not None:
-            # The model checks theme and lead agency itself; the supporting agencies are only
-            # known here, before they are saved, so the same rule is applied to them now.
-            probe = Action(priority=priority)
-            try:
-                probe.check_partnership(
-                    supporting_agencies=cleaned.get("supporting_agencies") or [],
+        check_action_agencies(self, cleaned)
+        if self.instance.pk:
+            current = Action.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if cleaned.get("version") != current.first():
+                raise ValidationError(
+                    "Someone else saved this action after you opened it, so your changes were not "
+                    "saved. Open the action again to see their changes, then make yours.",
+                    code="stale",
                 )
-            except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    for message in messages:
-                        self.add_error(field, message)
         return cleaned
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in CONTENT_FIELDS}
 
 
 @admin.register(Action)
-# PlanFileAdminMixin: import and export of the canonical plan file on this list, for superusers
-# and partnership coordinators only (see actions/plan_file/admin.py).
-class ActionAdmin(PlanFileAdminMixin, SimpleHistoryAdmin):
+class ActionAdmin(SimpleHistoryAdmin):
     form = ActionAdminForm
     list_display = ["__str__", "priority", "theme", "lead_agency", "status", "target_date"]
     list_filter = [
@@ -62,7 +82,7 @@ class ActionAdmin(PlanFileAdminMixin, SimpleHistoryAdmin):
     search_fields = ["description", "outcomes__description", "priority__title"]
     list_select_related = ["priority", "theme", "lead_agency"]
     autocomplete_fields = ["priority", "lead_agency", "supporting_agencies"]
-    readonly_fields = ["created_at", "updated_at", "created_by", "updated_by"]
+    readonly_fields = ["order", "created_at", "updated_at", "created_by", "updated_by"]
     ordering = ["priority__plan", "priority__order", "theme__order", "order"]
     inlines = [OutcomeInline]
 
@@ -86,11 +106,43 @@ class ActionAdmin(PlanFileAdminMixin, SimpleHistoryAdmin):
             return allowed
         return allowed and can(request.user, "actions.delete_action", obj)
 
-    def save_model(self, request, obj, form, change):
+    # The save goes through the service, with the outcomes of the inline, in save_related (the
+    # one step that sees both the form and its inline formsets); save_model saves nothing.
+    def save_model(self, request, obj, form, change) -> None:
+        pass
+
+    def save_related(self, request, form, formsets, change) -> None:
+        outcomes = outcome_values(formsets[0]) if formsets else []
         if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+            created = action_create(user=request.user, outcomes=outcomes, **form.values())
+            form.instance.pk = created.pk
+            form.instance._state.adding = False
+            return
+        try:
+            action_update(
+                action=form.instance,
+                user=request.user,
+                expected_version=form.cleaned_data.get("version") or 0,
+                outcomes=outcomes,
+                **form.values(),
+            )
+        except EditConflict:
+            # Someone saved between this form's check and the save: nothing was saved.
+            request._action_conflict = True
+
+    def delete_model(self, request, obj) -> None:
+        action_delete(action=obj, user=request.user)
+
+    def response_change(self, request: HttpRequest, obj: Action) -> HttpResponse:
+        if getattr(request, "_action_conflict", False):
+            self.message_user(
+                request,
+                "Someone else saved this action while you were saving yours, so your changes "
+                "were not saved. Here it is as they left it.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
 
 @admin.register(Outcome)

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import datetime
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from actions.models import Action, Measure, Outcome, ProgressUpdate
-from actions.periods import period_label, periods
+from actions.models import Action, Outcome
+from actions.services import OutcomeValues
 from priorities.models import Plan
 
 
@@ -63,24 +62,32 @@ class ActionForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        lead = cleaned.get("lead_agency")
-        if lead is not None and lead in (cleaned.get("supporting_agencies") or []):
-            self.add_error(
-                "supporting_agencies", f"{lead} leads this action, so it cannot also support it."
-            )
-        priority = cleaned.get("priority")
-        if priority is not None:
-            try:
-                Action(priority=priority).check_partnership(
-                    supporting_agencies=cleaned.get("supporting_agencies") or []
-                )
-            except ValidationError as exc:
-                for field_name, messages in exc.message_dict.items():
-                    for message in messages:
-                        self.add_error(field_name, message)
+        check_action_agencies(self, cleaned)
         return cleaned
+
+    def values(self) -> dict[str, Any]:
+        """The action's values for actions.services, as typed values (the fields on this form:
+        `restricted` only for those who may set it)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+
+def check_action_agencies(form: forms.BaseForm, cleaned: dict[str, Any]) -> None:
+    """The rule of Action.check_agencies, as errors on the form's fields."""
+    priority = cleaned.get("priority")
+    if priority is None:
+        return
+    try:
+        Action(priority=priority).check_agencies(
+            lead_agency=cleaned.get("lead_agency"),
+            supporting_agencies=cleaned.get("supporting_agencies") or [],
+        )
+    except ValidationError as exc:
+        for field_name, messages in exc.message_dict.items():
+            for message in messages:
+                if field_name not in form.errors or message not in form.errors[field_name]:
+                    form.add_error(field_name, message)
 
 
 class OutcomeForm(forms.ModelForm):
@@ -108,6 +115,27 @@ class BaseOutcomeFormSet(forms.BaseInlineFormSet):
             form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
 
 
+def outcome_values(formset: forms.BaseInlineFormSet) -> list[OutcomeValues]:
+    """The outcomes a valid formset asks for: kept, changed and new ones, not those deleted."""
+    wanted = []
+    for form in formset.forms:
+        if not form.has_changed() and form.instance.pk is None:
+            continue  # the empty form for a new outcome, left empty
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        data = form.cleaned_data
+        wanted.append(
+            OutcomeValues(
+                description=data["description"],
+                measure=data.get("measure", ""),
+                baseline=data.get("baseline", ""),
+                target=data.get("target", ""),
+                pk=form.instance.pk,
+            )
+        )
+    return wanted
+
+
 OutcomeFormSet = forms.inlineformset_factory(
     Action,
     Outcome,
@@ -116,82 +144,3 @@ OutcomeFormSet = forms.inlineformset_factory(
     extra=1,
     can_delete=True,
 )
-
-
-class ProgressUpdateForm(forms.ModelForm):
-    class Meta:
-        model = ProgressUpdate
-        fields = ["date", "rag", "percent_complete", "narrative"]
-        labels = {"rag": "RAG status", "percent_complete": "Percentage complete (optional)"}
-        widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "rag": forms.RadioSelect,
-            "narrative": forms.Textarea(attrs={"rows": 5}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-
-class MeasureForm(forms.ModelForm):
-    class Meta:
-        model = Measure
-        fields = [
-            "name",
-            "unit",
-            "definition",
-            "frequency",
-            "priority",
-            "outcomes",
-            "baseline_period",
-            "baseline",
-            "target",
-            "target_description",
-        ]
-        widgets = {
-            "definition": forms.Textarea(attrs={"rows": 3}),
-            "outcomes": forms.CheckboxSelectMultiple,
-        }
-
-    def __init__(self, *args, plan: Plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.plan = plan
-        self.fields["priority"].queryset = plan.priorities.order_by("order", "pk")
-        self.fields["outcomes"].queryset = Outcome.objects.filter(
-            action__priority__plan=plan
-        ).order_by("action__priority__order", "action__order", "order")
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-
-class FigureForm(forms.Form):
-    """One agency's figure for one period of a measure."""
-
-    agency = forms.ModelChoiceField(queryset=None, label="Agency", empty_label=None)
-    period = forms.TypedChoiceField(label="Period", coerce=datetime.date.fromisoformat)
-    value = forms.DecimalField(label="Figure", max_digits=12, decimal_places=2, min_value=0)
-    confidence = forms.CharField(
-        label="Confidence note (optional)",
-        required=False,
-        max_length=300,
-        help_text="How sure the figure is, e.g. “provisional: March not yet validated”.",
-    )
-
-    def __init__(self, *args, measure: Measure, agencies, **kwargs):
-        super().__init__(*args, **kwargs)
-        plan = measure.plan
-        first = plan.period_start - datetime.timedelta(days=2 * 365)
-        last = min(plan.period_end, timezone.localdate())
-        self.fields["agency"].queryset = agencies
-        self.fields["period"].choices = [
-            (start.isoformat(), period_label(start, measure.frequency))
-            for start in reversed(periods(first, last, measure.frequency))
-        ]
-        self.fields["value"].label = f"Figure ({measure.unit})"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True

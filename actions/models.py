@@ -4,13 +4,12 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from partners.models import Agency
-from priorities.models import Priority, Theme
+from partners.models import Agency, Partnership
+from priorities.models import Plan, Priority, Theme
 
 
 class ActionQuerySet(models.QuerySet):
@@ -97,12 +96,16 @@ class Action(models.Model):
         return reverse("action_detail", kwargs={"pk": self.pk})
 
     @property
-    def partnership(self):
+    def partnership(self) -> Partnership:
         return self.priority.plan.partnership
 
+    def get_plan(self) -> Plan:
+        """The plan the permission rules ask about (partners/permissions.py)."""
+        return self.priority.plan
+
     @property
-    def gaps(self) -> list[str]:
-        """What the action still lacks before the plan can be agreed, in words."""
+    def blocking_gaps(self) -> list[str]:
+        """What the action lacks that stops the plan being sent for agreement, in words."""
         missing = []
         outcome_count = getattr(self, "outcome_count", None)
         if outcome_count is None:
@@ -113,24 +116,29 @@ class Action(models.Model):
             missing.append("no lead agency")
         if self.theme_id is None:
             missing.append("no theme")
-        if self.target_date is None:
-            missing.append("no target date")
         return missing
+
+    @property
+    def gaps(self) -> list[str]:
+        """Everything the action still lacks: the blocking gaps, and a target date (a warning)."""
+        return self.blocking_gaps + (["no target date"] if self.target_date is None else [])
 
     def clean(self) -> None:
         if self.priority_id:
-            self.check_partnership(theme=self.theme, lead_agency=self.lead_agency)
+            self.check_agencies(theme=self.theme, lead_agency=self.lead_agency)
 
-    def check_partnership(
+    def check_agencies(
         self,
         *,
         theme: Theme | None = None,
         lead_agency: Agency | None = None,
         supporting_agencies: Iterable[Agency] = (),
     ) -> None:
-        """Refuse a theme or agencies from outside the plan's partnership.
+        """Refuse a theme or agencies from outside the plan's partnership, and a lead agency
+        that also supports the action.
 
-        The one place this rule lives: model validation, forms and the admin all call it.
+        The one place these rules live: model validation, forms, the admin, the services and
+        the plan file's importer all call it.
         """
         partnership = self.priority.plan.partnership
         errors: dict[str, list[str]] = {}
@@ -141,14 +149,23 @@ class Action(models.Model):
         core_ids = set(partnership.core_agencies.values_list("pk", flat=True))
         if lead_agency is not None and lead_agency.pk not in core_ids:
             errors["lead_agency"] = [f"{lead_agency} is not a member of {partnership}."]
-        outsiders = sorted(a.name for a in supporting_agencies if a.pk not in core_ids)
+        supporting = list(supporting_agencies)
+        outsiders = sorted(a.name for a in supporting if a.pk not in core_ids)
         if outsiders:
             verb = "is" if len(outsiders) == 1 else "are"
             errors["supporting_agencies"] = [
                 f"{', '.join(outsiders)} {verb} not a member of {partnership}."
             ]
+        if lead_agency is not None and any(a.pk == lead_agency.pk for a in supporting):
+            errors.setdefault("supporting_agencies", []).append(
+                lead_supports_message(lead_agency.name)
+            )
         if errors:
             raise ValidationError(errors)
+
+
+def lead_supports_message(lead_name: str) -> str:
+    return f"{lead_name} leads this action, so it cannot also support it."
 
 
 class Outcome(models.Model):
@@ -169,148 +186,5 @@ class Outcome(models.Model):
     def __str__(self) -> str:
         return self.description
 
-
-class ProgressUpdate(models.Model):
-    """How an action of a published plan is going, as its lead agency reports it. Kept, never
-    overwritten: the latest update is the action's current state."""
-
-    class Rag(models.TextChoices):
-        ON_TRACK = "on_track", "On track"
-        AT_RISK = "at_risk", "At risk"
-        OFF_TRACK = "off_track", "Off track"
-        COMPLETE = "complete", "Complete"
-
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
-    date = models.DateField(help_text="The date the update describes.")
-    rag = models.CharField("RAG status", max_length=20, choices=Rag.choices)
-    percent_complete = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="Optional: how much of the action is done, 0 to 100.",
-    )
-    narrative = models.TextField(help_text="What has happened since the last update.")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["action", "-date", "-created_at"]
-        get_latest_by = ["date", "created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(percent_complete__lte=100),
-                name="progress_percent_at_most_100",
-                violation_error_message="The percentage complete cannot be more than 100.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.action}: {self.get_rag_display()} on {self.date}"
-
-
-class Measure(models.Model):
-    """Something the partnership counts to see whether outcomes move, e.g. ASB incidents.
-
-    Each agency contributes its own figures: police-recorded incidents and the cases a housing
-    association handles are both part of the picture.
-    """
-
-    class Frequency(models.TextChoices):
-        MONTHLY = "monthly", "Monthly"
-        QUARTERLY = "quarterly", "Quarterly"
-        ANNUAL = "annual", "Annual"
-
-    plan = models.ForeignKey("priorities.Plan", on_delete=models.CASCADE, related_name="measures")
-    priority = models.ForeignKey(
-        Priority, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures"
-    )
-    outcomes = models.ManyToManyField(Outcome, blank=True, related_name="measures")
-    name = models.CharField(max_length=200)
-    unit = models.CharField(
-        max_length=50, default="incidents", help_text="e.g. incidents, cases, %"
-    )
-    definition = models.TextField("What counts", blank=True)
-    frequency = models.CharField(
-        max_length=20, choices=Frequency.choices, default=Frequency.QUARTERLY
-    )
-    baseline_period = models.CharField(max_length=50, blank=True, help_text="e.g. 2020-21")
-    baseline = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    target = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    target_description = models.CharField(max_length=200, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["plan", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "name"],
-                name="measure_unique_name_per_plan",
-                violation_error_message="This plan already has a measure with this name.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Figure(models.Model):
-    """One agency's figure for a measure in one period. A correction replaces it (history keeps
-    the old value)."""
-
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="figures")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="figures")
-    period_start = models.DateField(help_text="The first day of the month, quarter or year.")
-    value = models.DecimalField(max_digits=12, decimal_places=2)
-    confidence = models.CharField(
-        "Confidence note",
-        max_length=300,
-        blank=True,
-        help_text="How sure the figure is, e.g. “provisional: March not yet validated”.",
-    )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    entered_at = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["measure", "period_start", "agency__name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["measure", "agency", "period_start"],
-                name="figure_one_per_measure_agency_period",
-                violation_error_message="This agency already has a figure for this period.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.measure} — {self.agency} — {self.period_start}: {self.value}"
-
-
-class CommissionedService(models.Model):
-    """A service bought to deliver an action, and the money behind it."""
-
-    class Source(models.TextChoices):
-        LDF = "ldf", "Locality Delivery Funding"
-        OPFCC = "opfcc", "Police, Fire and Crime Commissioner grant"
-        COUNCIL = "council", "Council budget"
-        PARTNER = "partner", "Partner agency budget"
-        OTHER = "other", "Other"
-
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="services")
-    provider = models.CharField(max_length=200)
-    funding_source = models.CharField(max_length=20, choices=Source.choices, default=Source.LDF)
-    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
-    notes = models.CharField(max_length=300, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["action", "provider"]
-
-    def __str__(self) -> str:
-        return f"{self.provider} (£{self.amount})"
+    def get_plan(self) -> Plan:
+        return self.action.get_plan()

@@ -1,14 +1,28 @@
-"""Changing actions: each change in one transaction, with its author on record."""
+"""Changing actions: each change in one transaction, with its author on record.
+
+Services take values, not forms: the action pages, the admin, the plan file and the demo loader
+all call them, so every path checks the agencies (`Action.check_agencies`), refuses an edit made
+from a stale copy (`EditConflict`), writes one history row per edit and tells the plan it was
+edited (`Plan.note_edit`: in consultation, a new round of agreement).
+"""
 
 from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
 
 from django.db import transaction
 from django.db.models import Max
 
-from actions.forms import ActionForm
 from actions.history import Change, HistoryEntry, changes_since
-from actions.models import Action
-from priorities.services import move_in_sequence, plan_edited
+from actions.models import Action, Outcome
+from partners.models import Agency
+from priorities.history import recorded_as
+from priorities.models import Priority, Theme
+from priorities.services import Direction, move_in_sequence
 
 
 class EditConflict(Exception):
@@ -21,6 +35,28 @@ class EditConflict(Exception):
         self.changes = changes
 
 
+class _Unset(enum.Enum):
+    UNSET = "unset"
+
+
+# "Leave this field as it is": for a field the person may not change (e.g. `restricted`).
+UNSET: Final = _Unset.UNSET
+
+
+@dataclass(frozen=True)
+class OutcomeValues:
+    """One outcome of an action as a person gave it: `pk` names an existing outcome to keep."""
+
+    description: str
+    measure: str = ""
+    baseline: str = ""
+    target: str = ""
+    pk: int | None = None
+
+
+OUTCOME_FIELDS = ("description", "measure", "baseline", "target")
+
+
 def _next_order(priority_id: int, theme_id: int | None) -> int:
     top = Action.objects.filter(priority_id=priority_id, theme_id=theme_id).aggregate(
         top=Max("order")
@@ -28,77 +64,180 @@ def _next_order(priority_id: int, theme_id: int | None) -> int:
     return (top or 0) + 1
 
 
-CONTENT_FIELDS = [f for f in ActionForm.Meta.fields if f != "supporting_agencies"]
-
-
 @transaction.atomic
-def action_create(*, form: ActionForm, outcomes, user) -> Action:
-    action = form.save(commit=False)
-    action.created_by = action.updated_by = user
-    action.order = _next_order(action.priority_id, action.theme_id)
+def action_create(
+    *,
+    user: Any,
+    priority: Priority,
+    description: str,
+    theme: Theme | None = None,
+    lead_agency: Agency | None = None,
+    supporting_agencies: Iterable[Agency] = (),
+    target_date: datetime.date | None = None,
+    status: str = Action.Status.PROPOSED,
+    restricted: bool = False,
+    outcomes: Sequence[OutcomeValues] = (),
+) -> Action:
+    supporting = list(supporting_agencies)
+    action = Action(
+        priority=priority,
+        theme=theme,
+        description=description,
+        lead_agency=lead_agency,
+        target_date=target_date,
+        status=status,
+        restricted=restricted,
+        created_by=user,
+        updated_by=user,
+    )
+    action.check_agencies(theme=theme, lead_agency=lead_agency, supporting_agencies=supporting)
+    action.order = _next_order(priority.pk, theme.pk if theme else None)
     action._history_user = user
     action.save()
-    action.supporting_agencies.set(form.cleaned_data["supporting_agencies"])
-    outcomes.instance = action
-    _save_outcomes(outcomes, user)
-    plan_edited(action.priority.plan)
+    action.supporting_agencies.set(supporting)
+    _save_outcomes(action, outcomes, user)
+    priority.plan.note_edit()
     return action
 
 
 @transaction.atomic
-def action_update(*, action_id: int, form: ActionForm, outcomes, user, expected_version: int):
+def action_update(
+    *,
+    action: Action,
+    user: Any,
+    expected_version: int,
+    priority: Priority | _Unset = UNSET,
+    theme: Theme | None | _Unset = UNSET,
+    description: str | _Unset = UNSET,
+    lead_agency: Agency | None | _Unset = UNSET,
+    supporting_agencies: Iterable[Agency] | _Unset = UNSET,
+    target_date: datetime.date | None | _Unset = UNSET,
+    status: str | _Unset = UNSET,
+    restricted: bool | _Unset = UNSET,
+    outcomes: Sequence[OutcomeValues] | _Unset = UNSET,
+) -> Action:
     """Save an edit made from `expected_version`; refuse it if someone saved since.
 
     The row is locked while the version is compared, so two saves cannot both pass the check.
-    The form's values are applied to the locked row, so fields the form does not show (such as
-    the order in its cell) keep what others saved.
+    Only the values given are applied, to the locked row: fields left UNSET (such as the order
+    in its cell, or `restricted` for someone who may not set it) keep what others saved. Nothing
+    is saved, and the version stays, when nothing differs.
     """
-    action = Action.objects.select_for_update().get(pk=action_id)
-    if action.version != expected_version:
-        raise EditConflict(action, *changes_since(action, expected_version))
-    if not form.has_changed() and not outcomes.has_changed():
-        return action
-    for name in CONTENT_FIELDS:
-        if name in form.cleaned_data:  # a field the person may not set is not on their form
-            setattr(action, name, form.cleaned_data[name])
-    # One history row for the edit: the agencies are set quietly, then the save records
-    # the action together with its agencies.
-    action.skip_history_when_saving = True
-    try:
-        action.supporting_agencies.set(form.cleaned_data["supporting_agencies"])
-    finally:
-        del action.skip_history_when_saving
-    action.version += 1
-    action.updated_by = user
-    action._history_user = user
-    action.save()
-    outcomes.instance = action
-    _save_outcomes(outcomes, user)
-    plan_edited(action.priority.plan)
-    return action
+    locked = Action.objects.select_for_update().select_related("priority__plan").get(pk=action.pk)
+    if locked.version != expected_version:
+        raise EditConflict(locked, *changes_since(locked, expected_version))
+    given = {
+        "priority": priority,
+        "theme": theme,
+        "description": description,
+        "lead_agency": lead_agency,
+        "target_date": target_date,
+        "status": status,
+        "restricted": restricted,
+    }
+    changed = {
+        name: value
+        for name, value in given.items()
+        if value is not UNSET and getattr(locked, name) != value
+    }
+    supporting = (
+        list(locked.supporting_agencies.all())
+        if isinstance(supporting_agencies, _Unset)
+        else list(supporting_agencies)
+    )
+    supporting_changed = {a.pk for a in supporting} != set(
+        locked.supporting_agencies.values_list("pk", flat=True)
+    )
+    outcome_plan = None if isinstance(outcomes, _Unset) else _outcome_changes(locked, outcomes)
+    if not changed and not supporting_changed and not outcome_plan:
+        return locked
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    locked.check_agencies(
+        theme=locked.theme, lead_agency=locked.lead_agency, supporting_agencies=supporting
+    )
+    if changed or supporting_changed:
+        # One history row for the edit: the agencies are set quietly, then the save records
+        # the action together with its agencies.
+        locked.skip_history_when_saving = True
+        try:
+            locked.supporting_agencies.set(supporting)
+        finally:
+            del locked.skip_history_when_saving
+    locked.version += 1
+    locked.updated_by = user
+    locked._history_user = user
+    locked.save()
+    if outcome_plan:
+        _apply_outcome_changes(locked, outcome_plan, user)
+    locked.priority.plan.note_edit()
+    return locked
 
 
-def _save_outcomes(outcomes, user) -> None:
-    for outcome in outcomes.save(commit=False):
+@dataclass
+class _OutcomeChanges:
+    create: list[OutcomeValues]
+    update: list[tuple[Outcome, OutcomeValues]]
+    delete: list[Outcome]
+
+    def __bool__(self) -> bool:
+        return bool(self.create or self.update or self.delete)
+
+
+def _outcome_changes(action: Action, wanted: Sequence[OutcomeValues]) -> _OutcomeChanges:
+    """What to do to the action's outcomes so that they are the ones wanted: outcomes named by
+    `pk` are kept (and changed where their text differs), others created, the rest removed."""
+    existing = {outcome.pk: outcome for outcome in action.outcomes.all()}
+    keep = {values.pk for values in wanted if values.pk in existing}
+    return _OutcomeChanges(
+        create=[values for values in wanted if values.pk not in existing],
+        update=[
+            (existing[values.pk], values)
+            for values in wanted
+            if values.pk in existing
+            and any(
+                getattr(existing[values.pk], name) != getattr(values, name)
+                for name in OUTCOME_FIELDS
+            )
+        ],
+        delete=[outcome for pk, outcome in existing.items() if pk not in keep],
+    )
+
+
+def _apply_outcome_changes(action: Action, plan: _OutcomeChanges, user: Any) -> None:
+    for outcome, values in plan.update:
+        for name in OUTCOME_FIELDS:
+            setattr(outcome, name, getattr(values, name))
         outcome._history_user = user
         outcome.save()
-    for outcome in outcomes.deleted_objects:
+    for outcome in plan.delete:
         outcome._history_user = user
         outcome.delete()
+    _save_outcomes(action, plan.create, user)
+
+
+def _save_outcomes(action: Action, outcomes: Sequence[OutcomeValues], user: Any) -> None:
+    """Add outcomes to the action, after those it has."""
+    top = action.outcomes.aggregate(top=Max("order"))["top"] or 0
+    for order, values in enumerate(outcomes, start=top + 1):
+        outcome = Outcome(
+            action=action, order=order, **{name: getattr(values, name) for name in OUTCOME_FIELDS}
+        )
+        outcome._history_user = user
+        outcome.save()
 
 
 @transaction.atomic
-def action_delete(*, action: Action, user) -> None:
-    action._history_user = user
-    for outcome in action.outcomes.all():
-        outcome._history_user = user
-        outcome.delete()
-    action.delete()
-    plan_edited(action.priority.plan)
+def action_delete(*, action: Action, user: Any) -> None:
+    """Remove an action and its outcomes; the history of each (and who removed it) is kept."""
+    plan = action.priority.plan
+    with recorded_as(user):
+        action.delete()
+    plan.note_edit()
 
 
 @transaction.atomic
-def action_move(*, action: Action, direction: str, user) -> bool:
+def action_move(*, action: Action, direction: Direction, user: Any) -> bool:
     """Move an action one place up or down within its cell (priority × theme)."""
     cell = list(
         Action.objects.select_for_update()
@@ -107,5 +246,5 @@ def action_move(*, action: Action, direction: str, user) -> bool:
     )
     moved = move_in_sequence(cell, action.pk, direction, user)
     if moved:
-        plan_edited(action.priority.plan)
+        action.priority.plan.note_edit()
     return moved

@@ -77,9 +77,14 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    # The product's apps, each depending only on those listed before it (docs/architecture.md).
     "partners",
     "priorities",
     "actions",
+    "tracking",
+    "lifecycle",
+    "planfiles",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -287,4 +292,4 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
-AXES_CLIENT_IP_CALLABLE = "partners.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "operations.security.client_ip"

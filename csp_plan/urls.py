@@ -8,12 +8,13 @@ urlpatterns = [
         TemplateView.as_view(template_name="accessibility.html"),
         name="accessibility",
     ),
-    path("", include("partners.health")),  # /healthz for load balancers
+    path("", include("operations.health")),  # /healthz for load balancers
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("priorities.urls")),
     path("", include("actions.urls")),
-    path("", include("actions.tracking_file_urls")),
-    path("", include("priorities.assessment_urls")),
-    path("", include("actions.plan_file_urls")),
+    path("", include("tracking.urls")),
+    # Before planfiles: …/versions/<n>/plan.pdf is the PDF, not a plan file of the kind "pdf".
+    path("", include("lifecycle.urls")),
+    path("", include("planfiles.urls")),
 ]

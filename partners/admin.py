@@ -4,7 +4,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
 from partners.models import Agency, Membership, Partnership
-from priorities.models import Theme
 
 User = get_user_model()
 
@@ -43,12 +42,6 @@ class AgencyAdmin(admin.ModelAdmin):
         return obj._members
 
 
-class ThemeInline(admin.TabularInline):
-    model = Theme
-    extra = 0
-    fields = ["order", "name", "short_name", "opfcc_name"]
-
-
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
@@ -56,13 +49,7 @@ class PartnershipAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["core_agencies", "coordinators"]
     ordering = ["name"]
-    inlines = [ThemeInline]
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if not change:
-            # A new partnership starts with the four default themes (renamable afterwards).
-            Theme.objects.create_defaults(form.instance)
+    # Its themes are edited here too: priorities/admin.py adds them (themes are that app's).
 
 
 @admin.register(Membership)

@@ -1,9 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+
+class AgencyQuerySet(models.QuerySet):
+    def spoken_for_by(self, user: Any, partnership: Partnership | int) -> AgencyQuerySet:
+        """The partnership's core agencies this person may answer for."""
+        if not user.is_authenticated:
+            return self.none()
+        memberships = Membership.objects.speaking_for(partnership=partnership).filter(user=user)
+        return self.filter(pk__in=memberships.values("agency"))
 
 
 class Agency(models.Model):
@@ -31,6 +42,8 @@ class Agency(models.Model):
         default=True, help_text="Inactive agencies stay on old plans but cannot lead new actions."
     )
 
+    objects = AgencyQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
@@ -45,15 +58,23 @@ class Agency(models.Model):
 
 
 class PartnershipQuerySet(models.QuerySet):
-    def for_member(self, user) -> PartnershipQuerySet:
-        """Partnerships the user belongs to: as coordinator or through a core agency."""
+    def of_member(self, user: Any) -> PartnershipQuerySet:
+        """Partnerships the person belongs to: as coordinator or through a core agency.
+
+        The one place this rule lives (the permission rules read it through
+        partners.permissions.member_partnership_ids).
+        """
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
-            return self.all()
         return self.filter(
             Q(coordinators=user) | Q(core_agencies__memberships__user=user)
         ).distinct()
+
+    def for_member(self, user: Any) -> PartnershipQuerySet:
+        """The partnerships whose plans the person works on: their own, or all for an admin."""
+        if user.is_authenticated and user.is_superuser:
+            return self.all()
+        return self.of_member(user)
 
 
 class Partnership(models.Model):
@@ -87,15 +108,19 @@ class Partnership(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("home") + f"#partnership-{self.slug}"
 
-    def is_member(self, user) -> bool:
-        """Whether the user may read this partnership's unpublished plans."""
-        if not user.is_authenticated:
-            return False
-        if user.is_superuser:
-            return True
-        if self.coordinators.filter(pk=user.pk).exists():
-            return True
-        return Membership.objects.filter(user=user, agency__partnerships=self).exists()
+
+class MembershipQuerySet(models.QuerySet):
+    def speaking_for(
+        self, *, agency: Agency | int | None = None, partnership: Partnership | int | None = None
+    ) -> MembershipQuerySet:
+        """The memberships of people who may answer for an agency: for this agency, and/or for
+        any core agency of this partnership. The one place this rule lives."""
+        found = self.filter(may_speak_for_agency=True)
+        if agency is not None:
+            found = found.filter(agency=agency)
+        if partnership is not None:
+            found = found.filter(agency__partnerships=partnership)
+        return found
 
 
 class Membership(models.Model):
@@ -109,6 +134,8 @@ class Membership(models.Model):
         default=False,
         help_text="An agency representative: records the agency's agreement to a plan.",
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["agency__name", "user__username"]

@@ -1,9 +1,15 @@
 """Who may do what: every permission of the product is decided here.
 
-Rules (django-rules predicates) answer "may this person do this to this object?"; the fetch
-helpers below turn the answer into the product's responses: 404 for objects a person may not see
-(another partnership's draft), 403 for what a member may see but not change. Views, templates
-(`{% load rules %}{% has_perm … %}`) and the admin all ask the same rules.
+Rules (django-rules predicates) answer "may this person do this to this object?". Every object the
+rules are asked about belongs to a plan and says which (`get_plan()`, see `InPlan`): a plan, a
+priority, an action, an outcome, a progress update, a measure, a figure, a commissioned service.
+The rules read the plan's partnership and stage through the plan's own properties, so this module
+imports no model above `partners` (the import contract in pyproject.toml says so).
+
+`check_access` turns an answer into the product's responses: 404 for objects a person may not see
+(another partnership's draft), 403 for what a member may see but not change. Each app's scoped
+fetch helpers (`priorities.access`, `actions.access`, `tracking.access`) call it; views, templates
+(`{% can %}`, partners/templatetags/permissions.py) and the admin all ask the same rules.
 
 We test rules with `rules.has_perm`, not `user.has_perm`: Django's `User.has_perm` answers yes to
 a superuser before any rule runs, and some rules (nothing changes in a plan that is not a draft)
@@ -12,129 +18,137 @@ hold for admins too.
 
 from __future__ import annotations
 
+from typing import Any, Protocol, TypeVar
+
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from actions.models import Action, CommissionedService, Figure, Measure, Outcome, ProgressUpdate
-from partners.models import Membership, Partnership
-from priorities.models import Plan, Priority
+from partners.models import Agency, Membership, Partnership
+
+
+class PlanLike(Protocol):
+    """What the rules read of a plan (priorities.models.Plan)."""
+
+    partnership_id: int
+
+    @property
+    def is_draft(self) -> bool: ...
+
+    @property
+    def in_consultation(self) -> bool: ...
+
+    @property
+    def has_published_version(self) -> bool: ...
+
+
+class InPlan(Protocol):
+    """Anything the rules are asked about: it names the plan it belongs to."""
+
+    def get_plan(self) -> PlanLike: ...
+
 
 # -- What we know of a person, read once per request and kept on the user object.
 
 
-def agency_ids(user) -> frozenset[int]:
+def _cached(user: Any, name: str, read: Any) -> frozenset[int]:
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, name):
+        setattr(user, name, frozenset(read()))
+    return getattr(user, name)
+
+
+def agency_ids(user: Any) -> frozenset[int]:
     """The agencies the person works in."""
-    if not user.is_authenticated:
-        return frozenset()
-    if not hasattr(user, "_csp_agency_ids"):
-        user._csp_agency_ids = frozenset(
-            Membership.objects.filter(user=user).values_list("agency_id", flat=True)
-        )
-    return user._csp_agency_ids
+    return _cached(
+        user,
+        "_csp_agency_ids",
+        lambda: Membership.objects.filter(user=user).values_list("agency_id", flat=True),
+    )
 
 
-def coordinated_partnership_ids(user) -> frozenset[int]:
-    if not user.is_authenticated:
-        return frozenset()
-    if not hasattr(user, "_csp_coordinated_ids"):
-        user._csp_coordinated_ids = frozenset(
-            user.coordinated_partnerships.values_list("pk", flat=True)
-        )
-    return user._csp_coordinated_ids
+def coordinated_partnership_ids(user: Any) -> frozenset[int]:
+    return _cached(
+        user,
+        "_csp_coordinated_ids",
+        lambda: user.coordinated_partnerships.values_list("pk", flat=True),
+    )
 
 
-def member_partnership_ids(user) -> frozenset[int]:
+def member_partnership_ids(user: Any) -> frozenset[int]:
     """Partnerships the person belongs to: coordinated, or with one of their agencies as core."""
+    return _cached(
+        user,
+        "_csp_member_ids",
+        lambda: Partnership.objects.of_member(user).values_list("pk", flat=True),
+    )
+
+
+def speaks_for(user: Any, agency: Agency, partnership: Partnership | None = None) -> bool:
+    """Whether the person may answer for the agency (in the partnership, when given)."""
     if not user.is_authenticated:
-        return frozenset()
-    if not hasattr(user, "_csp_member_ids"):
-        user._csp_member_ids = frozenset(
-            Partnership.objects.filter(
-                Q(coordinators=user) | Q(core_agencies__memberships__user=user)
-            ).values_list("pk", flat=True)
-        ) | coordinated_partnership_ids(user)
-    return user._csp_member_ids
-
-
-def plan_of(obj) -> Plan:
-    if isinstance(obj, Plan):
-        return obj
-    if isinstance(obj, Priority):
-        return obj.plan
-    if isinstance(obj, Action):
-        return obj.priority.plan
-    if isinstance(obj, Outcome | ProgressUpdate | CommissionedService):
-        return obj.action.priority.plan
-    if isinstance(obj, Measure):
-        return obj.plan
-    if isinstance(obj, Figure):
-        return obj.measure.plan
-    raise TypeError(f"No plan for {type(obj).__name__}")
+        return False
+    representatives = Membership.objects.speaking_for(agency=agency, partnership=partnership)
+    return representatives.filter(user=user).exists()
 
 
 # -- Predicates.
 
 
 @rules.predicate
-def is_admin(user) -> bool:
+def is_admin(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_superuser and user.is_active)
 
 
 @rules.predicate
-def is_member(user, obj) -> bool:
-    return plan_of(obj).partnership_id in member_partnership_ids(user)
+def is_member(user: Any, obj: InPlan) -> bool:
+    return obj.get_plan().partnership_id in member_partnership_ids(user)
 
 
 @rules.predicate
-def is_coordinator(user, obj) -> bool:
-    return plan_of(obj).partnership_id in coordinated_partnership_ids(user)
+def is_coordinator(user: Any, obj: InPlan) -> bool:
+    return obj.get_plan().partnership_id in coordinated_partnership_ids(user)
 
 
 @rules.predicate
-def plan_is_draft(user, obj) -> bool:
-    return plan_of(obj).status == Plan.Status.DRAFT
+def plan_is_draft(user: Any, obj: InPlan) -> bool:
+    return obj.get_plan().is_draft
 
 
 @rules.predicate
-def plan_in_consultation(user, obj) -> bool:
-    return plan_of(obj).status == Plan.Status.CONSULTATION
+def plan_in_consultation(user: Any, obj: InPlan) -> bool:
+    return obj.get_plan().in_consultation
 
 
 @rules.predicate
-def plan_is_public(user, obj) -> bool:
+def plan_is_public(user: Any, obj: InPlan) -> bool:
     """A version of the plan has been published: the public reads that version."""
-    return plan_of(obj).has_published_version
+    return obj.get_plan().has_published_version
 
 
 @rules.predicate
-def speaks_for_a_core_agency(user, obj) -> bool:
-    partnership_id = plan_of(obj).partnership_id
-    return (
-        Membership.objects.filter(
-            user=user, may_speak_for_agency=True, agency__partnerships=partnership_id
-        ).exists()
-        if user.is_authenticated
-        else False
-    )
+def speaks_for_a_core_agency(user: Any, obj: InPlan) -> bool:
+    if not user.is_authenticated:
+        return False
+    partnership_id = obj.get_plan().partnership_id
+    return Membership.objects.speaking_for(partnership=partnership_id).filter(user=user).exists()
 
 
 @rules.predicate
-def in_lead_agency(user, action: Action) -> bool:
+def in_lead_agency(user: Any, action: Any) -> bool:
     return action.lead_agency_id is not None and action.lead_agency_id in agency_ids(user)
 
 
 @rules.predicate
-def in_supporting_agency(user, action: Action) -> bool:
+def in_supporting_agency(user: Any, action: Any) -> bool:
     mine = agency_ids(user)
     # Reads the prefetched agencies where the caller prefetched them.
     return any(agency.pk in mine for agency in action.supporting_agencies.all())
 
 
 @rules.predicate
-def in_figure_agency(user, figure: Figure) -> bool:
+def in_figure_agency(user: Any, figure: Any) -> bool:
     return figure.agency_id is not None and figure.agency_id in agency_ids(user)
 
 
@@ -148,9 +162,6 @@ PERMISSIONS = {
     # Plans: the published plan for everyone; drafts and the workspace for members.
     "priorities.view_plan": can_see,
     "priorities.use_workspace": is_admin | is_member,
-    # The plan's stages, moved by the coordinator; agencies answer through their representatives.
-    "priorities.run_plan": runs_plan,
-    "priorities.answer_for_agency": speaks_for_a_core_agency,
     # Priorities: the coordinator shapes the draft.
     "priorities.add_priority": coordinator_may_edit,
     "priorities.change_priority": coordinator_may_edit,
@@ -165,54 +176,36 @@ PERMISSIONS = {
     "actions.restrict_action": coordinator_may_edit | (plan_is_draft & in_lead_agency),
     # Through the year: the lead agency reports progress on a published plan's actions; each
     # agency enters its own figures; the coordinator defines the measures and the evidence.
-    "actions.update_progress": plan_is_public & (runs_plan | in_lead_agency),
-    "actions.record_funding": runs_plan | in_lead_agency,
-    "actions.manage_measures": runs_plan,
-    "actions.enter_figure": runs_plan | (is_member & in_figure_agency),
-    "actions.view_tracking": is_admin | is_member,
-    "priorities.manage_assessment": runs_plan,
+    "tracking.update_progress": plan_is_public & (runs_plan | in_lead_agency),
+    "tracking.record_funding": runs_plan | in_lead_agency,
+    "tracking.manage_measures": runs_plan,
+    "tracking.enter_figure": runs_plan | (is_member & in_figure_agency),
+    "tracking.view_tracking": is_admin | is_member,
+    "tracking.manage_assessment": runs_plan,
+    # The plan's stages, moved by the coordinator; agencies answer through their representatives.
+    "lifecycle.run_plan": runs_plan,
+    "lifecycle.answer_for_agency": speaks_for_a_core_agency,
     # The canonical plan file: the coordinator (or an admin) imports actions into a draft, and
     # exports any of the partnership's plans.
-    "priorities.import_plan": plan_is_draft & runs_plan,
-    "priorities.export_plan": runs_plan,
+    "planfiles.import_plan": plan_is_draft & runs_plan,
+    "planfiles.export_plan": runs_plan,
 }
 
 for name, rule in PERMISSIONS.items():
     rules.set_perm(name, rule)
 
 
-def can(user, permission: str, obj) -> bool:
-    return rules.has_perm(permission, user, obj)
+def can(user: Any, permission: str, obj: InPlan) -> bool:
+    return bool(rules.has_perm(permission, user, obj))
 
 
-# -- Scoped fetch helpers: 404 for what the person may not see, 403 for what they may not do.
+Obj = TypeVar("Obj", bound=InPlan)
 
 
-def _check(user, obj, see: str, do: str | None):
+def check_access(user: Any, obj: Obj, see: str, do: str | None = None) -> Obj:
+    """The object, if the person may see it (else 404) and do `do` to it (else 403)."""
     if not can(user, see, obj):
         raise Http404("Not found.")
     if do is not None and not can(user, do, obj):
         raise PermissionDenied("You cannot make this change.")
     return obj
-
-
-def fetch_plan(user, partnership_slug: str, period: str, *, perm: str | None = None) -> Plan:
-    plan = Plan.objects.at(partnership_slug, period)
-    if plan is None:
-        raise Http404("No such plan.")
-    return _check(user, plan, "priorities.use_workspace", perm)
-
-
-def fetch_priority(user, pk: int, *, perm: str | None = None) -> Priority:
-    priority = get_object_or_404(Priority.objects.select_related("plan__partnership"), pk=pk)
-    return _check(user, priority, "priorities.use_workspace", perm)
-
-
-def fetch_action(user, pk: int, *, perm: str | None = None) -> Action:
-    action = get_object_or_404(
-        Action.objects.select_related(
-            "priority__plan__partnership", "theme", "lead_agency", "created_by", "updated_by"
-        ).prefetch_related("supporting_agencies"),
-        pk=pk,
-    )
-    return _check(user, action, "actions.view_action", perm)

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import datetime
-import json
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -190,6 +188,18 @@ class Plan(models.Model):
         return period_label(self.period_start, self.period_end)
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def in_consultation(self) -> bool:
+        return self.status == self.Status.CONSULTATION
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.status == self.Status.AGREED
+
+    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
@@ -199,9 +209,10 @@ class Plan(models.Model):
 
     # -- The plan's life. Each method checks the stage, says why not in a sentence, and saves
     # the fields of the change together. Who may do it is decided in partners/permissions.py,
-    # and what else must be true (readiness, agreements) in priorities/services.py.
+    # and what else must be true (readiness, agreements) in lifecycle/services.py.
 
-    def _require_status(self, allowed: set[str], doing: str) -> None:
+    def require_stage(self, allowed: set[str], doing: str) -> None:
+        """Refuse, in a sentence, what cannot be done at the plan's stage."""
         if self.status not in allowed:
             names = " or ".join(sorted(str(self.Status(s).label).lower() for s in allowed))
             raise ValidationError(
@@ -211,32 +222,42 @@ class Plan(models.Model):
             )
 
     def send_for_agreement(self) -> None:
-        self._require_status({self.Status.DRAFT}, "sent for agreement")
+        self.require_stage({self.Status.DRAFT}, "sent for agreement")
         self.status = self.Status.CONSULTATION
         self.consultation_round += 1
         self.save(update_fields=["status", "consultation_round"])
 
     def reopen_draft(self) -> None:
-        self._require_status({self.Status.CONSULTATION}, "reopened as a draft")
+        self.require_stage({self.Status.CONSULTATION}, "reopened as a draft")
         self.status = self.Status.DRAFT
         self.save(update_fields=["status"])
 
     def mark_agreed(self) -> None:
-        self._require_status({self.Status.CONSULTATION}, "marked as agreed")
+        self.require_stage({self.Status.CONSULTATION}, "marked as agreed")
         self.status = self.Status.AGREED
         self.save(update_fields=["status"])
 
     def publish(self, *, at: datetime.datetime) -> None:
-        self._require_status({self.Status.AGREED}, "published")
+        self.require_stage({self.Status.AGREED}, "published")
         self.status = self.Status.PUBLISHED
         self.last_published_at = at
         self.save(update_fields=["status", "last_published_at"])
 
     def amend(self) -> None:
-        self._require_status({self.Status.PUBLISHED}, "amended")
+        self.require_stage({self.Status.PUBLISHED}, "amended")
         self.status = self.Status.DRAFT
         self.revision += 1
         self.save(update_fields=["status", "revision"])
+
+    def note_edit(self) -> None:
+        """Any edit during consultation starts a new round: earlier agreements no longer count."""
+        if self.in_consultation:
+            Plan.objects.filter(pk=self.pk).update(consultation_round=F("consultation_round") + 1)
+            self.refresh_from_db(fields=["consultation_round"])
+
+    def get_plan(self) -> Plan:
+        """The plan the permission rules ask about (partners/permissions.py): itself."""
+        return self
 
     def clean(self) -> None:
         # The public address names a plan by its period label, so two plans of one partnership
@@ -252,25 +273,6 @@ class Plan(models.Model):
                     f"{self.partnership} already has a plan for {self.period}.",
                     code="duplicate_period",
                 )
-
-
-class StrategicAssessment(models.Model):
-    """The year's evidence report from which the priorities are chosen."""
-
-    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="assessment")
-    title = models.CharField(max_length=200)
-    author = models.ForeignKey(
-        "partners.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    date = models.DateField(null=True, blank=True)
-    summary = models.TextField(blank=True)
-    url = models.URLField("Link", blank=True)
-    document = models.FileField("PDF", upload_to="assessments/%Y/", blank=True)
-
-    history = HistoricalRecords()
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Priority(models.Model):
@@ -300,126 +302,5 @@ class Priority(models.Model):
     def __str__(self) -> str:
         return self.title
 
-
-class Agreement(models.Model):
-    """An agency's answer to the plan in one consultation round, given by someone who speaks for it.
-
-    A coordinator moving the plan to Agreed without an agency's agreement records that as a
-    "waived" answer, with the written reason.
-    """
-
-    class Decision(models.TextChoices):
-        AGREED = "agreed", "Agreed"
-        CHANGES_REQUESTED = "changes_requested", "Asked for changes"
-        WAIVED = "waived", "Agreed without this agency"
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="agreements")
-    agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
-    round = models.PositiveIntegerField()
-    decision = models.CharField(max_length=20, choices=Decision.choices)
-    comment = models.TextField(blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    decided_at = models.DateTimeField()
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["plan", "-round", "agency__name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "agency", "round"],
-                name="agreement_one_answer_per_agency_per_round",
-                violation_error_message="This agency has already answered in this round.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agency}: {self.get_decision_display()} (round {self.round})"
-
-
-class PublishedVersion(models.Model):
-    """A numbered, frozen copy of the whole plan as it was published.
-
-    The copy is stored as canonical JSON text, so it stays byte-for-byte what was published.
-    """
-
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
-    snapshot = models.TextField(editable=False)
-    checksum = models.CharField(max_length=64, editable=False)
-    published_at = models.DateTimeField()
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["plan", "-number"]
-        get_latest_by = "number"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "number"],
-                name="published_version_unique_number",
-                violation_error_message="This plan already has a version with this number.",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.plan} — version {self.number}"
-
-    def save(self, *args, **kwargs):
-        # An invariant, not a side effect: a published version is never rewritten.
-        if not self._state.adding:
-            raise ValidationError("A published version cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "plan_version",
-            kwargs={
-                "partnership": self.plan.partnership.slug,
-                "period": self.plan.period,
-                "number": self.number,
-            },
-        )
-
-    @property
-    def data(self) -> dict:
-        return json.loads(self.snapshot)
-
-
-class Reminder(models.Model):
-    """A deadline reminder that was sent, so that it is never sent twice."""
-
-    class Kind(models.TextChoices):
-        AGENCY = "agency", "To an agency's members"
-        COORDINATOR = "coordinator", "Summary to the coordinators"
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reminders")
-    agency = models.ForeignKey(
-        "partners.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    days_before = models.PositiveSmallIntegerField()
-    deadline = models.DateField(help_text="The deadline the reminder was about.")
-    sent_at = models.DateTimeField()
-    recipients = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-sent_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "agency", "days_before", "deadline"],
-                condition=Q(kind="agency"),
-                name="reminder_to_agency_sent_once",
-            ),
-            models.UniqueConstraint(
-                fields=["plan", "days_before", "deadline"],
-                condition=Q(kind="coordinator"),
-                name="reminder_to_coordinators_sent_once",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.plan}: {self.days_before} days, {self.get_kind_display()}"
+    def get_plan(self) -> Plan:
+        return self.plan

@@ -193,8 +193,9 @@ def bench_size(count: int, repeat: int):
     """(operation, best time in seconds, peak memory in MB) for a plan of `count` actions."""
     from django.core.management import call_command
 
-    from actions.plan_file import plan_export, plan_import, read_plan_file
-    from actions.plan_file.format import write_csv, write_xlsx
+    from planfiles.exporter import plan_export
+    from planfiles.format import read_plan_file, write_csv, write_xlsx
+    from planfiles.importer import plan_import
     from priorities.models import Plan
 
     csv_data = write_csv(generate_rows(count))

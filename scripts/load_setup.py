@@ -58,11 +58,11 @@ def build(officers: int, password: str) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from actions.demo import demo_load_plan
     from actions.models import Action, Outcome
+    from lifecycle.services import plan_amend, plan_publish
+    from operations.demo import demo_load_plan
     from partners.models import Agency, Membership
     from priorities.models import Plan
-    from priorities.services import plan_amend, plan_publish
 
     User = get_user_model()
     with transaction.atomic():

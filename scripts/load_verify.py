@@ -28,7 +28,8 @@ def main(path: str) -> int:
     import django
 
     django.setup()
-    from actions.models import Action, ProgressUpdate
+    from actions.models import Action
+    from tracking.models import ProgressUpdate
 
     saved = json.loads(Path(path).read_text())
     problems: list[str] = []

@@ -149,8 +149,8 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def publish(db):
     """Publish a plan as the coordinator would at the end of agreement; returns the version."""
+    from lifecycle.services import plan_publish
     from priorities.models import Plan
-    from priorities.services import plan_publish
 
     def do(plan, user=None):
         user = user or UserFactory(username="publisher", is_superuser=True, is_staff=True)
@@ -184,3 +184,44 @@ def demo_plan(db, settings):
     call_command("load_demo", stdout=io.StringIO())
     settings.DEBUG = False
     return Plan.objects.get(partnership__slug="lichfield")
+
+
+# Through the year: measures (tests/tracking/, tests/planfiles/).
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded PDFs land in a folder of the test's own, never in the project's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def asb_measure(plan, priority):
+    from tracking.models import Measure
+
+    return Measure.objects.create(
+        plan=plan,
+        priority=priority,
+        name="ASB incidents",
+        unit="incidents",
+        frequency=Measure.Frequency.QUARTERLY,
+    )
+
+
+@pytest.fixture
+def monthly_measure(plan):
+    from tracking.models import Measure
+
+    return Measure.objects.create(
+        plan=plan, name="Repeat callers", unit="people", frequency=Measure.Frequency.MONTHLY
+    )
+
+
+@pytest.fixture
+def annual_measure(plan):
+    from tracking.models import Measure
+
+    return Measure.objects.create(
+        plan=plan, name="Residents feeling safe", unit="%", frequency=Measure.Frequency.ANNUAL
+    )

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
+from lifecycle.models import Agreement, Reminder
 from partners.models import Membership, Partnership
-from priorities.models import Agreement, Reminder
 from tests.factories import MembershipFactory, UserFactory
 
 ADMIN_MODELS = sorted(
@@ -211,3 +211,102 @@ def test_admin_plan_actions_call_the_same_stage_checks(client, admin_user, actio
     client.post(url, {"action": "send_for_agreement", "_selected_action": [plan.pk]})
     plan.refresh_from_db()
     assert plan.status == "consultation"
+
+
+def _admin_action_form(action: Action, **changes) -> dict:
+    """The admin's change form for an action, as the browser sends it."""
+    outcomes = list(action.outcomes.order_by("order", "pk"))
+    data = {
+        "priority": action.priority_id,
+        "theme": action.theme_id or "",
+        "lead_agency": action.lead_agency_id or "",
+        "supporting_agencies": [a.pk for a in action.supporting_agencies.all()],
+        "description": action.description,
+        "target_date": action.target_date.isoformat() if action.target_date else "",
+        "status": action.status,
+        "version": action.version,
+        "outcomes-TOTAL_FORMS": str(len(outcomes)),
+        "outcomes-INITIAL_FORMS": str(len(outcomes)),
+        "outcomes-MIN_NUM_FORMS": "0",
+        "outcomes-MAX_NUM_FORMS": "1000",
+    }
+    for number, outcome in enumerate(outcomes):
+        prefix = f"outcomes-{number}-"
+        data |= {
+            f"{prefix}id": outcome.pk,
+            f"{prefix}action": action.pk,
+            f"{prefix}description": outcome.description,
+            f"{prefix}measure": outcome.measure,
+            f"{prefix}baseline": outcome.baseline,
+            f"{prefix}target": outcome.target,
+        }
+    return data | changes
+
+
+def test_an_admin_edit_goes_through_the_service_with_one_history_row(client, admin_user, action):
+    client.force_login(admin_user)
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    history_before = action.history.count()
+    response = client.post(url, _admin_action_form(action, description="Edited in the admin"))
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.description == "Edited in the admin"
+    assert action.version == 2  # the version goes up as on the action's page
+    assert action.updated_by == admin_user
+    assert action.history.count() == history_before + 1
+    assert action.history.first().history_user == admin_user
+
+
+def test_an_admin_edit_from_a_stale_copy_is_refused_like_the_page(client, admin_user, action):
+    client.force_login(admin_user)
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    stale = _admin_action_form(action, description="Edited from a stale copy")
+    Action.objects.filter(pk=action.pk).update(version=5)  # someone saved meanwhile
+    history_before = action.history.count()
+    response = client.post(url, stale)
+    assert response.status_code == 200
+    assert "Someone else saved this action after you opened it" in response.content.decode()
+    action.refresh_from_db()
+    assert action.description == "Triaging of ASB reports to key agencies"
+    assert action.version == 5
+    assert action.history.count() == history_before
+
+
+def test_an_admin_edit_in_consultation_starts_a_new_round(client, admin_user, action):
+    from priorities.models import Plan
+
+    plan = action.priority.plan
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CONSULTATION, consultation_round=1)
+    client.force_login(admin_user)
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    assert client.post(url, _admin_action_form(action, description="Late edit")).status_code == 302
+    plan.refresh_from_db()
+    assert plan.consultation_round == 2
+
+
+def test_an_action_added_in_the_admin_gets_its_outcomes_and_history(
+    client, admin_user, priority, police
+):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:actions_action_add"),
+        {
+            "priority": priority.pk,
+            "lead_agency": police.pk,
+            "description": "Joint patrols",
+            "status": "proposed",
+            "outcomes-TOTAL_FORMS": "1",
+            "outcomes-INITIAL_FORMS": "0",
+            "outcomes-MIN_NUM_FORMS": "0",
+            "outcomes-MAX_NUM_FORMS": "1000",
+            "outcomes-0-description": "Fewer incidents",
+            "outcomes-0-measure": "",
+            "outcomes-0-baseline": "",
+            "outcomes-0-target": "",
+        },
+    )
+    assert response.status_code == 302
+    action = Action.objects.get(description="Joint patrols")
+    assert [o.description for o in action.outcomes.all()] == ["Fewer incidents"]
+    assert action.created_by == admin_user
+    assert action.history.first().history_user == admin_user

@@ -12,7 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from actions.models import Action, Measure, ProgressUpdate
+from actions.models import Action
 from priorities.models import Plan
 from tests.factories import (
     ActionFactory,
@@ -21,6 +21,7 @@ from tests.factories import (
     PriorityFactory,
     UserFactory,
 )
+from tracking.models import Measure, ProgressUpdate
 
 
 def product_routes() -> list[tuple[str, URLPattern]]:

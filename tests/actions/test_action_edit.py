@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from actions.forms import ActionForm, OutcomeFormSet
+from actions.forms import ActionForm, OutcomeFormSet, outcome_values
 from actions.models import Action, Outcome
 from actions.services import EditConflict, action_update
 from tests.actions.forms_data import action_post_data
@@ -209,11 +209,11 @@ def test_service_refuses_a_stale_version_under_the_row_lock(action, supporting_o
     Action.objects.filter(pk=action.pk).update(version=5)
     with pytest.raises(EditConflict) as exc:
         action_update(
-            action_id=action.pk,
-            form=form,
-            outcomes=outcomes,
+            action=action,
             user=supporting_officer,
             expected_version=1,
+            outcomes=outcome_values(outcomes),
+            **form.values(),
         )
     assert exc.value.current.version == 5
     assert Action.objects.get(pk=action.pk).description == "Triaging of ASB reports to key agencies"

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from actions.models import Action, Figure, Measure, Outcome
+from actions.models import Action, Outcome
 from partners.models import Agency, Membership, Partnership
 from priorities.models import Plan, Priority, Theme
+from tracking.models import Figure, Measure
 
 SEED = Path(settings.BASE_DIR).parent / "shared/seed/lichfield-csp-delivery-plan-2021-22.txt"
 

@@ -5,9 +5,10 @@ import re
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from actions.models import Action, Measure
+from actions.models import Action
+from lifecycle.services import plan_amend, plan_publish
 from priorities.models import Plan
-from priorities.services import plan_amend, plan_publish
+from tracking.models import Measure
 
 
 def test_remaining_page_types_have_no_accessibility_violations(

@@ -3,7 +3,8 @@
 from playwright.sync_api import expect
 
 from actions.models import Action
-from priorities.models import Agreement, Plan
+from lifecycle.models import Agreement
+from priorities.models import Plan
 
 
 def tab_to(page, describe: str, matches, limit: int = 250) -> None:

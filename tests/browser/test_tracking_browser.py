@@ -6,8 +6,8 @@ import re
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from lifecycle.services import plan_publish
 from priorities.models import Plan
-from priorities.services import plan_publish
 
 PASSWORD = "demo-password-2021"
 

@@ -20,11 +20,13 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from actions.models import Action, CommissionedService, Figure, ProgressUpdate
-from actions.tracking import figure_save
+from actions.models import Action
+from lifecycle.models import Agreement, PublishedVersion
+from lifecycle.services import plan_amend
 from partners.models import Agency
-from priorities.models import Agreement, Plan, PublishedVersion
-from priorities.services import plan_amend
+from priorities.models import Plan
+from tracking.figures import figure_save
+from tracking.models import CommissionedService, Figure, ProgressUpdate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,7 +67,7 @@ def site(settings, django_user_model):
     action.restricted = True
     action.save()
 
-    from priorities.services import plan_publish
+    from lifecycle.services import plan_publish
 
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.AGREED)
     plan_publish(plan=Plan.objects.get(pk=plan.pk), user=coordinator)
@@ -84,9 +86,17 @@ def site(settings, django_user_model):
         narrative="Recruitment is behind.",
         created_by=police_officer,
     )
-    figure = Figure.objects.filter(measure__plan=plan).first()
-    figure.value = Decimal("123.45")
-    figure_save(figure=figure, user=police_officer)
+    figure = Figure.objects.filter(
+        measure__plan=plan, agency__memberships__user=police_officer
+    ).first()
+    figure_save(
+        measure=figure.measure,
+        agency=figure.agency,
+        period_start=figure.period_start,
+        value=Decimal("123.45"),
+        confidence=figure.confidence,
+        user=police_officer,
+    )
     CommissionedService.objects.create(
         action=action, provider="Victim Support", amount=Decimal("12500.00")
     )
@@ -121,12 +131,12 @@ def empty_database() -> None:
 
 def test_a_backup_restored_into_an_empty_database_loses_nothing(site, tmp_path):
     before = every_row()
-    assert len(before["priorities.PublishedVersion"]) == 2
+    assert len(before["lifecycle.PublishedVersion"]) == 2
     assert before["priorities.HistoricalPlan"]
     assert before["actions.HistoricalAction_supporting_agencies"]
-    assert before["actions.HistoricalFigure"]
-    assert before["priorities.Agreement"]
-    assert before["actions.ProgressUpdate"]
+    assert before["tracking.HistoricalFigure"]
+    assert before["lifecycle.Agreement"]
+    assert before["tracking.ProgressUpdate"]
     path = backup(tmp_path)
 
     empty_database()
@@ -197,7 +207,7 @@ def test_the_backup_is_one_gzipped_json_fixture_readable_by_its_owner_only(site,
     with gzip.open(path, "rt", encoding="utf-8") as stream:
         objects = json.load(stream)
     labels = {row["model"] for row in objects}
-    assert {"priorities.publishedversion", "priorities.historicalplan", "auth.user"} <= labels
+    assert {"lifecycle.publishedversion", "priorities.historicalplan", "auth.user"} <= labels
     assert "sessions.session" not in labels
     assert not list(tmp_path.glob(".backup-*"))  # no temporary file left behind
 

@@ -118,7 +118,7 @@ def test_action_with_its_own_partnerships_theme_and_agencies_is_fine(priority, p
     theme = priority.plan.partnership.themes.first()
     action = Action(priority=priority, theme=theme, lead_agency=police, description="Fine")
     action.full_clean()
-    action.check_partnership(supporting_agencies=[council])
+    action.check_agencies(supporting_agencies=[council])
 
 
 def test_draft_action_may_lack_theme_and_lead_agency(priority):

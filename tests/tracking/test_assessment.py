@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from priorities.models import StrategicAssessment
+from tracking.models import StrategicAssessment
 
 PAGE = "/plans/lichfield/2021-22/assessment/"
 EDIT = "/plans/lichfield/2021-22/assessment/edit/"

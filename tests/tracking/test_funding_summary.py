@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.template.loader import render_to_string
 
-from actions.funding import funding_summary
-from actions.models import CommissionedService
 from tests.factories import ActionFactory, PlanFactory, PriorityFactory
+from tracking.funding import funding_summary
+from tracking.models import CommissionedService
 
 
 def buy(action, amount, source="ldf", provider="Provider"):
@@ -78,7 +78,7 @@ def test_query_count_does_not_grow_with_the_number_of_services(
 
 def test_include_renders_two_accessible_tables_in_pounds(funded):
     html = render_to_string(
-        "actions/includes/_funding_summary.html", {"funding": funding_summary(funded)}
+        "tracking/includes/_funding_summary.html", {"funding": funding_summary(funded)}
     )
     assert html.count("<table") == 2
     assert "<caption" in html and "Funding by priority" in html and "Funding by source" in html
@@ -91,7 +91,7 @@ def test_include_renders_two_accessible_tables_in_pounds(funded):
 
 def test_include_says_so_when_nothing_is_funded(plan, priority):
     html = render_to_string(
-        "actions/includes/_funding_summary.html", {"funding": funding_summary(plan)}
+        "tracking/includes/_funding_summary.html", {"funding": funding_summary(plan)}
     )
     assert "<table" not in html
     assert "No commissioned service is recorded" in html

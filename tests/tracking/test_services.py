@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.template.loader import render_to_string
 
-from actions.models import CommissionedService
 from tests.factories import ActionFactory
+from tracking.models import CommissionedService
 
 
 def services_url(action) -> str:
@@ -169,7 +169,7 @@ def test_a_service_of_another_action_cannot_be_removed_through_this_one(
 
 def test_include_lists_the_services_and_links_to_the_page_for_those_who_may_record(action, service):
     context = {"action": action, "services": action.services.all(), "can_record_funding": True}
-    html = render_to_string("actions/includes/_services.html", context)
+    html = render_to_string("tracking/includes/_services.html", context)
     assert "Mediation Staffordshire" in html
     assert "£4,000.00" in html
     assert 'scope="col"' in html
@@ -178,6 +178,6 @@ def test_include_lists_the_services_and_links_to_the_page_for_those_who_may_reco
 
 def test_include_has_no_link_for_those_who_may_not_record(action):
     context = {"action": action, "services": action.services.all(), "can_record_funding": False}
-    html = render_to_string("actions/includes/_services.html", context)
+    html = render_to_string("tracking/includes/_services.html", context)
     assert "No commissioned service is recorded for this action." in html
     assert services_url(action) not in html

@@ -1,0 +1,42 @@
+"""The plan as a document people read: a snapshot (the live draft, or a published version) laid
+out as the seed lays it out, with how each action is going and the measures' figures to date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.models import Action
+from lifecycle.snapshot import sections as snapshot_sections
+from priorities.models import Plan
+from tracking.charts import line_chart
+from tracking.figures import measures_data
+from tracking.models import ProgressUpdate
+from tracking.progress import with_latest_update
+
+
+def document_context(plan: Plan, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """The plan document, with how its actions are going and its measures' figures to date."""
+    rag = dict(ProgressUpdate.Rag.choices)
+    latest = {
+        a.pk: a
+        for a in with_latest_update(Action.objects.filter(priority__plan=plan)).filter(
+            latest_rag__isnull=False
+        )
+    }
+    for action in data["actions"]:
+        current = latest.get(action["id"])
+        if current and not action["restricted"]:
+            action["progress"] = {
+                "rag": current.latest_rag,
+                "label": rag[current.latest_rag],
+                "date": current.latest_update_date,
+                "percent": current.latest_percent,
+            }
+    measures = [(d, line_chart(d, f"measure-{d.measure.pk}")) for d in measures_data(plan)]
+    return {
+        "plan": plan,
+        "data": data,
+        "sections": snapshot_sections(data),
+        "measures": measures,
+        **extra,
+    }

@@ -1,0 +1,146 @@
+"""The plan's life on record: each agency's answer in each round of agreement, the frozen
+published versions, and the deadline reminders sent.
+
+These models began in the `priorities` app; their tables keep their first names (`db_table`), so
+that moving them here moved no data.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from priorities.models import Plan
+
+
+class Agreement(models.Model):
+    """An agency's answer to the plan in one consultation round, given by someone who speaks for it.
+
+    A coordinator moving the plan to Agreed without an agency's agreement records that as a
+    "waived" answer, with the written reason.
+    """
+
+    class Decision(models.TextChoices):
+        AGREED = "agreed", "Agreed"
+        CHANGES_REQUESTED = "changes_requested", "Asked for changes"
+        WAIVED = "waived", "Agreed without this agency"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="agreements")
+    agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveIntegerField()
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    history = HistoricalRecords(table_name="priorities_historicalagreement")
+
+    class Meta:
+        db_table = "priorities_agreement"
+        ordering = ["plan", "-round", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "agency", "round"],
+                name="agreement_one_answer_per_agency_per_round",
+                violation_error_message="This agency has already answered in this round.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.get_decision_display()} (round {self.round})"
+
+
+class PublishedVersion(models.Model):
+    """A numbered, frozen copy of the whole plan as it was published.
+
+    The copy is stored as canonical JSON text, so it stays byte-for-byte what was published.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.TextField(editable=False)
+    checksum = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        db_table = "priorities_publishedversion"
+        ordering = ["plan", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="published_version_unique_number",
+                violation_error_message="This plan already has a version with this number.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} — version {self.number}"
+
+    def save(self, *args, **kwargs):
+        # An invariant, not a side effect: a published version is never rewritten.
+        if not self._state.adding:
+            raise ValidationError("A published version cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "plan_version",
+            kwargs={
+                "partnership": self.plan.partnership.slug,
+                "period": self.plan.period,
+                "number": self.number,
+            },
+        )
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.snapshot)
+
+
+class Reminder(models.Model):
+    """A deadline reminder that was sent, so that it is never sent twice."""
+
+    class Kind(models.TextChoices):
+        AGENCY = "agency", "To an agency's members"
+        COORDINATOR = "coordinator", "Summary to the coordinators"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reminders")
+    agency = models.ForeignKey(
+        "partners.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    days_before = models.PositiveSmallIntegerField()
+    deadline = models.DateField(help_text="The deadline the reminder was about.")
+    sent_at = models.DateTimeField()
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "priorities_reminder"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "agency", "days_before", "deadline"],
+                condition=Q(kind="agency"),
+                name="reminder_to_agency_sent_once",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "days_before", "deadline"],
+                condition=Q(kind="coordinator"),
+                name="reminder_to_coordinators_sent_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.days_before} days, {self.get_kind_display()}"

@@ -1,0 +1,155 @@
+"""How far a plan is from ready: days to the deadline, and every blocker by name."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action
+from lifecycle.models import Agreement
+from partners.models import Agency
+from priorities.models import Plan
+
+
+@dataclass
+class Issue:
+    text: str
+    url: str
+    link_text: str
+
+
+@dataclass
+class AgencyAnswer:
+    agency: Agency
+    answer: Agreement | None
+
+    @property
+    def has_agreed(self) -> bool:
+        return (
+            self.answer is not None and self.answer.decision != Agreement.Decision.CHANGES_REQUESTED
+        )
+
+
+@dataclass
+class Readiness:
+    plan: Plan
+    today: datetime.date
+    blockers: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    answers: list[AgencyAnswer] = field(default_factory=list)
+
+    @property
+    def days_left(self) -> int | None:
+        if self.plan.deadline is None:
+            return None
+        return (self.plan.deadline - self.today).days
+
+    @property
+    def deadline_text(self) -> str:
+        days = self.days_left
+        if days is None:
+            return "No deadline set"
+        if days > 1:
+            return f"{days} days left"
+        if days == 1:
+            return "1 day left"
+        if days == 0:
+            return "Due today"
+        late = -days
+        return f"{late} day{'s' if late != 1 else ''} late"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0 and not self.plan.is_published
+
+    @property
+    def pending(self) -> list[AgencyAnswer]:
+        """Core agencies that have not agreed in the current round."""
+        return [a for a in self.answers if not a.has_agreed]
+
+    @property
+    def changes_requested(self) -> list[AgencyAnswer]:
+        return [
+            a
+            for a in self.answers
+            if a.answer and a.answer.decision == Agreement.Decision.CHANGES_REQUESTED
+        ]
+
+    @property
+    def can_send(self) -> bool:
+        """Ready for agreement: nothing blocks but the agreements themselves."""
+        return not self.blockers
+
+
+def plan_readiness(plan: Plan, *, today: datetime.date | None = None) -> Readiness:
+    readiness = Readiness(plan=plan, today=today or timezone.localdate())
+    actions = list(
+        Action.objects.filter(priority__plan=plan)
+        .select_related("priority", "theme", "lead_agency")
+        .with_outcome_count()
+        .order_by("priority__order", "order", "pk")
+    )
+    for action in actions:
+        missing = action.blocking_gaps
+        if missing:
+            readiness.blockers.append(
+                Issue(
+                    f"“{_short(action.description)}” ({action.priority.title}) has "
+                    + " and ".join(missing),
+                    reverse("action_edit", args=[action.pk]),
+                    "Edit the action",
+                )
+            )
+    themes = list(plan.partnership.themes.order_by("order", "name"))
+    filled = {(a.priority_id, a.theme_id) for a in actions}
+    add_url = reverse("action_add", args=[plan.partnership.slug, plan.period])
+    for priority in plan.priorities.order_by("order", "pk"):
+        if not any(a.priority_id == priority.pk for a in actions):
+            readiness.blockers.append(
+                Issue(
+                    f"The priority “{priority.title}” has no actions",
+                    f"{add_url}?priority={priority.pk}",
+                    "Add an action",
+                )
+            )
+            continue
+        for theme in themes:
+            if (priority.pk, theme.pk) not in filled:
+                readiness.warnings.append(
+                    Issue(
+                        f"{priority.title} × {theme.name}: no action",
+                        f"{add_url}?priority={priority.pk}&theme={theme.pk}",
+                        "Add an action",
+                    )
+                )
+    answers = {
+        a.agency_id: a
+        for a in plan.agreements.filter(round=plan.consultation_round).select_related("decided_by")
+    }
+    readiness.answers = [
+        AgencyAnswer(agency, answers.get(agency.pk))
+        for agency in plan.partnership.core_agencies.order_by("name")
+    ]
+    return readiness
+
+
+def _short(text: str, words: int = 12) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def answers_cleared_by_edits(plan: Plan, agencies) -> list[Agreement]:
+    """These agencies' answers from earlier rounds, which an edit since has cleared."""
+    answered_now = plan.agreements.filter(round=plan.consultation_round).values("agency")
+    latest = {}
+    for answer in (
+        plan.agreements.filter(agency__in=agencies, round__lt=plan.consultation_round)
+        .exclude(agency__in=answered_now)
+        .select_related("agency")
+        .order_by("round")
+    ):
+        latest[answer.agency_id] = answer
+    return list(latest.values())

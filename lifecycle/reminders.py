@@ -1,0 +1,148 @@
+"""Deadline reminders: 14, 7 and 1 days before, each agency is told what it still owes.
+
+Each reminder is recorded before it is sent, under a unique constraint, so running the command any
+number of times a day sends each reminder once. A day missed (the server was down) is caught up
+the next day with the reminder that was due.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from actions.models import Action
+from lifecycle.models import Reminder
+from lifecycle.readiness import Readiness, plan_readiness
+from partners.models import Agency
+from priorities.models import Plan
+
+REMINDER_DAYS = (14, 7, 1)
+
+
+def due_reminder(days_left: int | None) -> int | None:
+    """Which reminder is due with this many days left: 14, 7, 1, or none."""
+    if days_left is None or days_left < 1:
+        return None
+    due = [days for days in REMINDER_DAYS if days_left <= days]
+    return min(due) if due else None
+
+
+@dataclass
+class Owed:
+    agency: Agency
+    actions: list[Action] = field(default_factory=list)
+    agreement: bool = False
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.actions or self.agreement)
+
+
+def what_agencies_owe(plan: Plan, readiness: Readiness) -> list[Owed]:
+    led = (
+        Action.objects.filter(priority__plan=plan, lead_agency__isnull=False)
+        .select_related("priority", "theme")
+        .with_outcome_count()
+        .order_by("priority__order", "order")
+    )
+    owed = {answer.agency.pk: Owed(answer.agency) for answer in readiness.answers}
+    for action in led:
+        if action.lead_agency_id in owed and action.blocking_gaps:
+            owed[action.lead_agency_id].actions.append(action)
+    if plan.in_consultation:
+        for answer in readiness.pending:
+            owed[answer.agency.pk].agreement = True
+    return list(owed.values())
+
+
+def _record_and_send(*, plan, agency, kind, days, recipients, subject, body, now) -> bool:
+    """Record the reminder, then send it; a second attempt finds the record and sends nothing."""
+    if not recipients:
+        return False
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(
+                plan=plan,
+                agency=agency,
+                kind=kind,
+                days_before=days,
+                deadline=plan.deadline,
+                sent_at=now,
+                recipients=", ".join(recipients),
+            )
+            send_mail(subject, body, None, recipients)
+    except IntegrityError:
+        return False  # already sent
+    return True
+
+
+def send_reminders(*, today: datetime.date | None = None) -> list[str]:
+    """Send every reminder due today; returns a line per reminder sent."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    sent = []
+    plans = (
+        Plan.objects.exclude(status=Plan.Status.PUBLISHED)
+        .filter(deadline__isnull=False, deadline__gt=today)
+        .select_related("partnership")
+    )
+    for plan in plans:
+        days = due_reminder((plan.deadline - today).days)
+        if days is None:
+            continue
+        readiness = plan_readiness(plan, today=today)
+        owed = what_agencies_owe(plan, readiness)
+        context = {
+            "plan": plan,
+            "readiness": readiness,
+            "days": days,
+            "site_url": settings.SITE_URL,
+        }
+        subject = (
+            f"{plan.partnership.name} {plan.period}: {readiness.deadline_text} to the deadline"
+        )
+        for item in owed:
+            if not item.anything:
+                continue
+            recipients = sorted(
+                email
+                for email in item.agency.memberships.values_list("user__email", flat=True)
+                if email
+            )
+            body = render_to_string("lifecycle/email/reminder_agency.txt", context | {"owed": item})
+            if _record_and_send(
+                plan=plan,
+                agency=item.agency,
+                kind=Reminder.Kind.AGENCY,
+                days=days,
+                recipients=recipients,
+                subject=subject,
+                body=body,
+                now=now,
+            ):
+                sent.append(f"{plan} — {item.agency}: {len(recipients)} recipient(s)")
+        coordinators = sorted(
+            e for e in plan.partnership.coordinators.values_list("email", flat=True) if e
+        )
+        body = render_to_string(
+            "lifecycle/email/reminder_coordinator.txt",
+            context | {"owed": [item for item in owed if item.anything]},
+        )
+        if _record_and_send(
+            plan=plan,
+            agency=None,
+            kind=Reminder.Kind.COORDINATOR,
+            days=days,
+            recipients=coordinators,
+            subject=f"Summary — {subject}",
+            body=body,
+            now=now,
+        ):
+            sent.append(f"{plan} — coordinator summary: {len(coordinators)} recipient(s)")
+    return sent

@@ -1,0 +1,233 @@
+"""The plan's life: who may move it, what must be true first, and what is recorded.
+
+Each stage change is a method of the plan (priorities.models.Plan) that checks the stage and
+says why not; the services here add who may do it (partners/permissions.py), what else must be
+true (readiness, agreements), and what is recorded (agreements, published versions).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from actions.models import Action, Outcome
+from lifecycle.models import Agreement, PublishedVersion
+from lifecycle.readiness import plan_readiness
+from lifecycle.snapshot import plan_snapshot, serialise
+from partners.models import Agency
+from partners.permissions import can, speaks_for
+from priorities.models import Plan, Priority
+
+# -- The plan's life: who may move it, what must be true first, and what is recorded.
+
+
+def _require(user: Any, permission: str, plan: Plan, message: str) -> None:
+    if not can(user, permission, plan):
+        raise PermissionDenied(message)
+
+
+def _locked(plan: Plan) -> Plan:
+    return Plan.objects.select_for_update().select_related("partnership").get(pk=plan.pk)
+
+
+COORDINATOR_ONLY = "Only the partnership's coordinator can {}."
+
+
+@transaction.atomic
+def plan_send_for_agreement(*, plan: Plan, user) -> Plan:
+    _require(
+        user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("send the plan for agreement")
+    )
+    plan = _locked(plan)
+    plan.require_stage({Plan.Status.DRAFT}, "sent for agreement")
+    blockers = plan_readiness(plan).blockers
+    if blockers:
+        count = len(blockers)
+        raise ValidationError(
+            f"The plan cannot be sent for agreement yet: {count} blocker"
+            f"{'s' if count != 1 else ''} remain{'' if count != 1 else 's'}, "
+            f"starting with: {blockers[0].text}.",
+            code="blockers",
+        )
+    plan._history_user = user
+    plan.send_for_agreement()
+    return plan
+
+
+@transaction.atomic
+def plan_answer(*, plan: Plan, user, agency: Agency, decision: str, comment: str = "") -> Agreement:
+    """An agency agrees the plan, or asks for changes, through someone who speaks for it."""
+    if not speaks_for(user, agency, plan.partnership):
+        raise PermissionDenied(f"Only someone who speaks for {agency} can answer for it.")
+    plan = _locked(plan)
+    plan.require_stage({Plan.Status.CONSULTATION}, "agreed or questioned")
+    if decision not in (Agreement.Decision.AGREED, Agreement.Decision.CHANGES_REQUESTED):
+        raise ValidationError("Choose whether the agency agrees or asks for changes.")
+    comment = comment.strip()
+    if decision == Agreement.Decision.CHANGES_REQUESTED and not comment:
+        raise ValidationError({"comment": "Say what changes the agency is asking for."})
+    answer, _ = Agreement.objects.update_or_create(
+        plan=plan,
+        agency=agency,
+        round=plan.consultation_round,
+        defaults={
+            "decision": decision,
+            "comment": comment,
+            "decided_by": user,
+            "decided_at": timezone.now(),
+        },
+    )
+    return answer
+
+
+@transaction.atomic
+def plan_reopen_draft(*, plan: Plan, user) -> Plan:
+    _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("reopen the draft"))
+    plan = _locked(plan)
+    plan.require_stage({Plan.Status.CONSULTATION}, "reopened as a draft")
+    if not plan_readiness(plan).changes_requested:
+        raise ValidationError(
+            "The draft can be reopened only when an agency has asked for changes.",
+            code="no_request",
+        )
+    plan._history_user = user
+    plan.reopen_draft()
+    return plan
+
+
+@transaction.atomic
+def plan_mark_agreed(*, plan: Plan, user, reasons: dict[int, str] | None = None) -> Plan:
+    """Every core agency agreed, or the coordinator wrote why the plan goes ahead without it."""
+    _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("mark the plan agreed"))
+    plan = _locked(plan)
+    plan.require_stage({Plan.Status.CONSULTATION}, "marked as agreed")
+    reasons = {k: (v or "").strip() for k, v in (reasons or {}).items()}
+    pending = plan_readiness(plan).pending
+    unexplained = [a.agency.name for a in pending if not reasons.get(a.agency.pk)]
+    if unexplained:
+        raise ValidationError(
+            "Every core agency must agree, or a reason must be recorded for each that has not: "
+            f"no reason given for {', '.join(unexplained)}.",
+            code="not_agreed",
+        )
+    now = timezone.now()
+    for answer in pending:
+        Agreement.objects.update_or_create(
+            plan=plan,
+            agency=answer.agency,
+            round=plan.consultation_round,
+            defaults={
+                "decision": Agreement.Decision.WAIVED,
+                "comment": reasons[answer.agency.pk],
+                "decided_by": user,
+                "decided_at": now,
+            },
+        )
+    plan._history_user = user
+    plan.mark_agreed()
+    return plan
+
+
+@transaction.atomic
+def plan_publish(*, plan: Plan, user) -> PublishedVersion:
+    """Freeze the agreed plan as the next numbered version, for the public to read."""
+    _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("publish the plan"))
+    plan = _locked(plan)
+    plan.require_stage({Plan.Status.AGREED}, "published")
+    text, checksum = serialise(plan_snapshot(plan))
+    number = (plan.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    now = timezone.now()
+    version = PublishedVersion.objects.create(
+        plan=plan,
+        number=number,
+        snapshot=text,
+        checksum=checksum,
+        published_at=now,
+        published_by=user,
+    )
+    plan._history_user = user
+    plan.publish(at=now)
+    return version
+
+
+@transaction.atomic
+def plan_amend(*, plan: Plan, user) -> Plan:
+    """Open a new draft revision; the public keeps reading the last published version."""
+    _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("amend the plan"))
+    plan = _locked(plan)
+    plan._history_user = user
+    plan.amend()
+    return plan
+
+
+def _next_year(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+@transaction.atomic
+def plan_start_next_year(*, plan: Plan, user) -> Plan:
+    """Copy a plan into a new draft for the following period: its priorities and the actions
+    not completed, with their outcomes and agencies, linked to the plan it came from."""
+    _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("start next year's plan"))
+    start, end = _next_year(plan.period_start), _next_year(plan.period_end)
+    years = {str(plan.period_start.year): str(start.year), str(plan.period_end.year): str(end.year)}
+    title = re.sub(r"\b(\d{4})\b", lambda m: years.get(m.group(1), m.group(1)), plan.title)
+    new_plan = Plan(
+        partnership=plan.partnership,
+        title=title,
+        period_start=start,
+        period_end=end,
+        deadline=_next_year(plan.deadline) if plan.deadline else None,
+        introduction=plan.introduction,
+        context=plan.context,
+        aspirations=plan.aspirations,
+        previous_plan=plan,
+    )
+    new_plan.full_clean()
+    new_plan._history_user = user
+    new_plan.save()
+    unfinished = [Action.Status.COMPLETED, Action.Status.WITHDRAWN]
+    for priority in plan.priorities.order_by("order", "pk"):
+        copy = Priority.objects.create(
+            plan=new_plan,
+            title=priority.title,
+            description=priority.description,
+            evidence=priority.evidence,
+            order=priority.order,
+        )
+        actions = priority.actions.exclude(status__in=unfinished).prefetch_related(
+            "supporting_agencies", "outcomes"
+        )
+        for action in actions.order_by("order", "pk"):
+            supporting = list(action.supporting_agencies.all())
+            outcomes = list(action.outcomes.all())
+            action.pk = None
+            action._state.adding = True
+            action.priority = copy
+            action.version = 1
+            action.status = Action.Status.PROPOSED
+            action.created_by = action.updated_by = user
+            action.save()
+            # The prefetched agencies belong to the original; forget them, or set() would
+            # think the copy already has them.
+            action._prefetched_objects_cache = {}
+            action.supporting_agencies.set(supporting)
+            for outcome in outcomes:
+                Outcome.objects.create(
+                    action=action,
+                    description=outcome.description,
+                    measure=outcome.measure,
+                    baseline=outcome.baseline,
+                    target=outcome.target,
+                    order=outcome.order,
+                )
+    return new_plan

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from lifecycle import views
+
+plan = "plans/<slug:partnership>/<str:period>/"
+
+urlpatterns = [
+    path(plan, views.plan_detail, name="plan_detail"),
+    path(f"{plan}plan.pdf", views.plan_pdf, name="plan_pdf"),
+    path(f"{plan}versions/", views.plan_versions, name="plan_versions"),
+    path(f"{plan}versions/compare/", views.plan_versions_compare, name="plan_versions_compare"),
+    path(f"{plan}versions/<int:number>/", views.plan_version, name="plan_version"),
+    path(f"{plan}versions/<int:number>/plan.pdf", views.plan_pdf, name="plan_version_pdf"),
+    path(f"{plan}workspace/", views.plan_workspace, name="plan_workspace"),
+    path(f"{plan}readiness/", views.plan_readiness_view, name="plan_readiness"),
+    path(f"{plan}agreement/", views.plan_agreement, name="plan_agreement"),
+    path(f"{plan}stage/<slug:stage>/", views.plan_stage, name="plan_stage"),
+]

@@ -1,0 +1,206 @@
+"""The plan's pages: the public plan and its versions, the members' workspace, readiness and
+agreement, and the stage changes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from actions.filters import ActionFilter
+from actions.history import plan_changes_since
+from actions.layout import plan_actions, plan_matrix
+from lifecycle.document import document_context
+from lifecycle.forms import AgreementForm, MarkAgreedForm
+from lifecycle.pdf import render_plan_pdf
+from lifecycle.public_cache import PAGE, PDF, cache_public_page
+from lifecycle.readiness import answers_cleared_by_edits, plan_readiness
+from lifecycle.services import (
+    plan_amend,
+    plan_answer,
+    plan_mark_agreed,
+    plan_publish,
+    plan_reopen_draft,
+    plan_send_for_agreement,
+    plan_start_next_year,
+)
+from lifecycle.snapshot import compare, plan_snapshot, public_view
+from lifecycle.versions import public_version
+from partners.models import Agency
+from partners.permissions import can
+from priorities.access import fetch_plan, plan_or_404
+from tracking.models import ProgressUpdate
+from tracking.progress import with_latest_update
+
+
+@cache_public_page(PAGE)
+def plan_detail(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    """The public plan: its latest published version for anyone; before the first publication,
+    the live draft for the partnership's members."""
+    plan = plan_or_404(partnership, period)
+    if plan.has_published_version:
+        return plan_version(request, partnership, period, plan.versions.latest().number)
+    if not can(request.user, "priorities.view_plan", plan):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        # Outsiders learn nothing about another partnership's unpublished plans.
+        raise Http404("No such plan.")
+    context = document_context(plan, plan_snapshot(plan), is_draft=True)
+    return render(request, "lifecycle/plan_document.html", context)
+
+
+@login_required
+def plan_workspace(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan = fetch_plan(request.user, partnership, period)
+    actions = with_latest_update(plan_actions(plan))
+    filters = ActionFilter(request.GET or None, queryset=actions, plan=plan)
+    chosen = filters.form.cleaned_data if filters.form.is_valid() else {}
+    matrix = plan_matrix(
+        plan, filters.qs, priority=chosen.get("priority"), theme=chosen.get("theme")
+    )
+    context = {
+        "plan": plan,
+        "filters": filters,
+        "filtering": bool(request.GET) and any(chosen.values()),
+        "matrix": matrix,
+        "action_total": sum(row.action_count for row in matrix.rows),
+        "readiness": plan_readiness(plan),
+        "rag_choices": ProgressUpdate.Rag.choices,
+    }
+    return render(request, "lifecycle/plan_workspace.html", context)
+
+
+@login_required
+def plan_readiness_view(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan = fetch_plan(request.user, partnership, period)
+    return _readiness_page(request, plan)
+
+
+def _readiness_page(request, plan, agreed_form=None, status=200) -> HttpResponse:
+    readiness = plan_readiness(plan)
+    context = {
+        "plan": plan,
+        "readiness": readiness,
+        "agreed_form": agreed_form or MarkAgreedForm(pending=readiness.pending),
+        "can_run": can(request.user, "lifecycle.run_plan", plan),
+        "can_answer": can(request.user, "lifecycle.answer_for_agency", plan),
+        "versions": plan.versions.select_related("published_by").order_by("-number"),
+    }
+    return render(request, "lifecycle/plan_readiness.html", context, status=status)
+
+
+STAGES = {
+    "send": (plan_send_for_agreement, "The plan was sent to the core agencies for agreement."),
+    "reopen": (plan_reopen_draft, "The plan is a draft again: partners can edit it."),
+    "publish": (plan_publish, "The plan was published. The public can read it now."),
+    "amend": (
+        plan_amend,
+        "A new draft revision was started. The public keeps reading the "
+        "published version until the next one is published.",
+    ),
+}
+
+
+@login_required
+@require_POST
+def plan_stage(request: HttpRequest, partnership: str, period: str, stage: str) -> HttpResponse:
+    """Move the plan to its next stage; the services say why not when it cannot move."""
+    plan = fetch_plan(request.user, partnership, period)
+    try:
+        if stage == "agreed":
+            form = MarkAgreedForm(request.POST, pending=plan_readiness(plan).pending)
+            if not form.is_valid():
+                return _readiness_page(request, plan, agreed_form=form, status=400)
+            plan_mark_agreed(plan=plan, user=request.user, reasons=form.reasons())
+            messages.success(request, "The plan is agreed. It can be published now.")
+        elif stage == "next-year":
+            new_plan = plan_start_next_year(plan=plan, user=request.user)
+            messages.success(request, f"Next year's plan was started: {new_plan.title}.")
+            return redirect(new_plan.get_workspace_url())
+        elif stage in STAGES:
+            service, done = STAGES[stage]
+            service(plan=plan, user=request.user)
+            messages.success(request, done)
+        else:
+            raise Http404("No such stage.")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("plan_readiness", partnership=partnership, period=period)
+
+
+@login_required
+def plan_agreement(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    """An agency representative agrees the plan or asks for changes."""
+    plan = fetch_plan(request.user, partnership, period, perm="lifecycle.answer_for_agency")
+    agencies = Agency.objects.spoken_for_by(request.user, plan.partnership).order_by("name")
+    form = AgreementForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_answer(
+                plan=plan,
+                user=request.user,
+                agency=form.cleaned_data["agency"],
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{form.cleaned_data['agency']}'s answer was recorded.")
+            return redirect("plan_readiness", partnership=partnership, period=period)
+    earlier = answers_cleared_by_edits(plan, agencies)
+    context = {
+        "plan": plan,
+        "form": form,
+        "current": plan.agreements.filter(round=plan.consultation_round, agency__in=agencies),
+        "earlier": earlier,
+        "changes": plan_changes_since(plan, min(a.decided_at for a in earlier)) if earlier else [],
+    }
+    return render(request, "lifecycle/plan_agreement.html", context)
+
+
+@cache_public_page(PAGE)
+def plan_version(request: HttpRequest, partnership: str, period: str, number: int) -> HttpResponse:
+    plan, version = public_version(partnership, period, number)
+    latest = plan.versions.order_by("-number").values_list("number", flat=True).first()
+    context = document_context(
+        plan, public_view(version.data), version=version, is_latest=version.number == latest
+    )
+    return render(request, "lifecycle/plan_document.html", context)
+
+
+def plan_versions(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan, _ = public_version(partnership, period)
+    versions = list(plan.versions.order_by("-number"))
+    # The title as published: a draft revision's new title is not public yet.
+    title = versions[0].data["plan"]["title"]
+    context = {"plan": plan, "versions": versions, "title": title}
+    return render(request, "lifecycle/plan_versions.html", context)
+
+
+def plan_versions_compare(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan, _ = public_version(partnership, period)
+    versions = {v.number: v for v in plan.versions.all()}
+    try:
+        old = versions[int(request.GET.get("from", ""))]
+        new = versions[int(request.GET.get("to", ""))]
+    except (KeyError, ValueError):
+        raise Http404("Choose two published versions to compare.") from None
+    diff = compare(public_view(old.data), public_view(new.data))
+    context = {"plan": plan, "old": old, "new": new, "diff": diff}
+    return render(request, "lifecycle/plan_versions_compare.html", context)
+
+
+@cache_public_page(PDF)
+def plan_pdf(
+    request: HttpRequest, partnership: str, period: str, number: int | None = None
+) -> HttpResponse:
+    plan, version = public_version(partnership, period, number)
+    pdf = render_plan_pdf(plan, version)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

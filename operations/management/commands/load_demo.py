@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from operations.demo import DEMO_PASSWORD, DEMO_USERS, demo_load_plan, demo_load_users
+
+
+class Command(BaseCommand):
+    help = (
+        "Load Lichfield District CSP's 2021–22 delivery plan and the demo users. "
+        "Safe to run again: nothing already there is changed or duplicated."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-users",
+            action="store_true",
+            help="Load the plan only, without the demo users (allowed with DEBUG off).",
+        )
+
+    def handle(self, *args, no_users: bool = False, **options):
+        if not no_users and not settings.DEBUG:
+            raise CommandError(
+                "Refusing to create demo users while DEBUG is off: their password is public. "
+                "Set DEBUG=true on a development machine, or use --no-users to load only the plan."
+            )
+        plan = demo_load_plan()
+        self.stdout.write(f"Loaded {plan.partnership}: {plan.title} ({plan.period}).")
+        if not no_users:
+            demo_load_users()
+            names = ", ".join(["admin"] + [row[0] for row in DEMO_USERS])
+            self.stdout.write(f"Demo users: {names} — password {DEMO_PASSWORD}")

@@ -1,0 +1,193 @@
+"""Exporting a plan as the canonical plan file: one row per action, in the plan's order.
+
+The order is the one an import gives back: priorities in their order, each priority's actions
+theme by theme (themes in their order, actions without a theme last), then in their order in the
+cell. A priority with no actions yet gets a row of its own with the action columns blank, so
+that it survives the round trip.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from actions.models import Action, Outcome
+from planfiles.format import CONTENT_TYPES, clean_text, normalise_newlines, one_line, write
+from priorities.models import Plan
+
+
+class PlanExportError(ValueError):
+    """The plan holds something the plan file cannot carry; the message says what."""
+
+
+def plan_export_rows(plan: Plan) -> list[tuple[str, ...]]:
+    """The plan as rows of twelve strings, in the header's order. Five queries."""
+    partnership = plan.partnership
+    head = (
+        clean_text(partnership.name),
+        clean_text(plan.title),
+        plan.period_start.isoformat(),
+        plan.period_end.isoformat(),
+    )
+    priorities = list(plan.priorities.order_by("order", "pk"))
+    actions: dict[int, list[Action]] = defaultdict(list)
+    queryset = Action.objects.filter(priority__plan=plan).select_related("theme", "lead_agency")
+    for action in queryset.order_by():
+        actions[action.priority_id].append(action)
+    supporting = _supporting(plan)
+    outcomes = _outcomes(plan)
+    rows = []
+    for priority in priorities:
+        title = clean_text(priority.title)
+        cell_actions = sorted(actions.get(priority.pk, []), key=_action_order)
+        if not cell_actions:
+            rows.append((*head, title, "", "", "", "", "", "", ""))
+        for action in cell_actions:
+            descriptions, measures = outcomes.get(action.pk, ([], []))
+            rows.append(
+                (
+                    *head,
+                    title,
+                    clean_text(action.theme.name) if action.theme else "",
+                    clean_text(action.description),
+                    "\n".join(descriptions),
+                    clean_text(action.lead_agency.name) if action.lead_agency else "",
+                    "; ".join(supporting.get(action.pk, [])),
+                    action.target_date.isoformat() if action.target_date else "",
+                    "\n".join(measures).rstrip("\n"),
+                )
+            )
+    return rows
+
+
+def _action_order(action: Action):
+    theme = action.theme
+    return (
+        theme is None,
+        theme.order if theme else 0,
+        theme.pk if theme else 0,
+        action.order,
+        action.pk,
+    )
+
+
+def _supporting(plan: Plan) -> dict[int, list[str]]:
+    through = Action.supporting_agencies.through.objects.filter(action__priority__plan=plan)
+    names: dict[int, list[str]] = defaultdict(list)
+    for action_id, name in through.values_list("action_id", "agency__name"):
+        if ";" in name:
+            raise PlanExportError(
+                f"The agency “{name}” has a semicolon in its name, which the plan file uses to "
+                "separate supporting agencies. Rename the agency in the admin, then export again."
+            )
+        names[action_id].append(clean_text(name))
+    for agencies in names.values():
+        agencies.sort(key=str.casefold)
+    return names
+
+
+def _outcomes(plan: Plan) -> dict[int, tuple[list[str], list[str]]]:
+    """Each action's outcomes and measures, one line each (inner line breaks become spaces)."""
+    result: dict[int, tuple[list[str], list[str]]] = {}
+    rows = (
+        Outcome.objects.filter(action__priority__plan=plan)
+        .order_by("action_id", "order", "pk")
+        .values_list("action_id", "description", "measure")
+    )
+    for action_id, description, measure in rows:
+        text = one_line(description)
+        if not text and not one_line(measure):
+            continue  # an empty outcome says nothing, and would not import
+        descriptions, measures = result.setdefault(action_id, ([], []))
+        descriptions.append(text)
+        measures.append(one_line(measure))
+    return result
+
+
+def _check_xlsx(rows: list[tuple[str, ...]]) -> None:
+    # Imported here: openpyxl is only needed for XLSX files.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for row in rows:
+        for value in row:
+            if ILLEGAL_CHARACTERS_RE.search(value):
+                raise PlanExportError(
+                    f"“{normalise_newlines(value)[:60]}” contains a control character that an "
+                    "Excel workbook cannot hold. Export the plan as CSV or JSON, or remove the "
+                    "character."
+                )
+
+
+def plan_filename(plan: Plan, fmt: str) -> str:
+    return f"{plan.partnership.slug}-{plan.period}-plan.{fmt}"
+
+
+def plan_export(plan: Plan, fmt: str) -> tuple[bytes, str, str]:
+    """The plan file's bytes, its content type and a file name, e.g. lichfield-2021-22-plan.csv."""
+    rows = plan_export_rows(plan)
+    if fmt == "xlsx":
+        _check_xlsx(rows)
+    data = write(rows, fmt, title=f"Plan {plan.period}")
+    return data, CONTENT_TYPES[fmt], plan_filename(plan, fmt)
+
+
+# -- Published versions: the same file, from the frozen copy.
+
+
+def version_export_rows(data: dict) -> list[tuple[str, ...]]:
+    """A published version (a snapshot, see priorities/snapshot.py) as the plan file's rows, in
+    the same order as a live export."""
+    head = (
+        clean_text(data["partnership"]["name"]),
+        clean_text(data["plan"]["title"]),
+        data["plan"]["period_start"],
+        data["plan"]["period_end"],
+    )
+    themes = {
+        theme["id"]: (index, clean_text(theme["name"]))
+        for index, theme in enumerate(data["themes"])
+    }
+    by_priority: dict[int, list[tuple[int, dict]]] = defaultdict(list)
+    for index, action in enumerate(data["actions"]):
+        by_priority[action["priority"]].append((index, action))
+    rows = []
+    for priority in data["priorities"]:
+        title = clean_text(priority["title"])
+        cell_actions = sorted(
+            by_priority.get(priority["id"], []),
+            key=lambda item: (
+                item[1]["theme"] not in themes,
+                themes.get(item[1]["theme"], (0, ""))[0],
+                item[0],
+            ),
+        )
+        if not cell_actions:
+            rows.append((*head, title, "", "", "", "", "", "", ""))
+        for _, action in cell_actions:
+            outcomes = [
+                o
+                for o in action["outcomes"]
+                if one_line(o["description"]) or one_line(o["measure"])
+            ]
+            rows.append(
+                (
+                    *head,
+                    title,
+                    themes.get(action["theme"], (0, ""))[1],
+                    clean_text(action["description"]),
+                    "\n".join(one_line(o["description"]) for o in outcomes),
+                    clean_text(action["lead_agency"] or ""),
+                    "; ".join(
+                        sorted(map(clean_text, action["supporting_agencies"]), key=str.casefold)
+                    ),
+                    action["target_date"] or "",
+                    "\n".join(one_line(o["measure"]) for o in outcomes).rstrip("\n"),
+                )
+            )
+    return rows
+
+
+def version_export(data: dict, fmt: str, *, filename: str) -> tuple[bytes, str, str]:
+    rows = version_export_rows(data)
+    if fmt == "xlsx":
+        _check_xlsx(rows)
+    return write(rows, fmt, title=f"Plan {data['plan']['period']}"), CONTENT_TYPES[fmt], filename

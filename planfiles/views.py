@@ -1,0 +1,207 @@
+"""Files in and out on the site: the plan file's "Import actions" pages (upload → preview →
+confirm or cancel), the exports, published versions as files, and the members' CSV downloads.
+
+The preview step keeps the uploaded file in the person's session under a one-time token, so the
+confirmation imports exactly the file that was previewed. The token is taken out of the session
+(and the session saved) before the import runs: a second click finds no file to import. Should two
+clicks race past that, the import locks the plan row and matches actions by priority, theme and
+text, so the second import finds everything already there and changes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import zlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from lifecycle.snapshot import public_view
+from lifecycle.versions import public_version
+from planfiles.exporter import PlanExportError, plan_export, version_export
+from planfiles.figures_file import figures_csv, updates_csv
+from planfiles.format import EXPORT_FORMATS, HEADER, PlanFileRefused, read_plan_file
+from planfiles.forms import PlanImportForm
+from planfiles.importer import plan_import
+from planfiles.report import ImportReport
+from priorities.access import fetch_plan
+from priorities.models import Plan
+
+SESSION_KEY = "plan_file_import"
+
+
+def _import_url(plan: Plan) -> str:
+    kwargs = {"partnership": plan.partnership.slug, "period": plan.period}
+    return reverse("plan_import", kwargs=kwargs)
+
+
+@login_required
+def plan_import_view(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan = fetch_plan(request.user, partnership, period, perm="planfiles.import_plan")
+    form = PlanImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    report = None
+    if request.method == "POST" and form.is_valid():
+        create_missing = form.cleaned_data["create_missing"]
+        report = plan_import(
+            table=form.table,
+            user=request.user,
+            create_missing=create_missing,
+            dry_run=True,
+            into=plan,
+        )
+        if report.ok:
+            token = _keep_upload(request, plan, form, create_missing)
+            context = {"plan": plan, "report": report, "token": token}
+            return render(request, "planfiles/plan_import_preview.html", context)
+        count = len(report.errors)
+        form.add_error(
+            "file",
+            f"The file has {count} problem{'s' if count != 1 else ''}, so nothing was imported. "
+            "They are listed below by row and column: correct them and upload the file again.",
+        )
+    context = {"plan": plan, "form": form, "report": report, "header": ",".join(HEADER)}
+    return render(request, "planfiles/plan_import.html", context)
+
+
+@login_required
+@require_POST
+def plan_import_confirm(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan = fetch_plan(request.user, partnership, period, perm="planfiles.import_plan")
+    pending = _take_upload(request, plan, request.POST.get("token", ""))
+    if pending is None:
+        messages.info(
+            request,
+            "There is no import waiting to be confirmed: it was done already, cancelled, or "
+            "replaced by a newer upload. Nothing more was changed.",
+        )
+        return redirect(plan.get_workspace_url())
+    try:
+        table = read_plan_file(pending["data"], kind=pending["kind"], filename=pending["filename"])
+    except PlanFileRefused:  # it was read at upload; only a change of settings could do this
+        messages.error(request, "The file could not be read again. Upload it again.")
+        return redirect(_import_url(plan))
+    report = plan_import(
+        table=table, user=request.user, create_missing=pending["create_missing"], into=plan
+    )
+    if not report.ok:
+        # The plan changed between the preview and the confirmation.
+        form = PlanImportForm()
+        context = {"plan": plan, "form": form, "report": report, "header": ",".join(HEADER)}
+        return render(request, "planfiles/plan_import.html", context, status=409)
+    messages.success(request, _done_message(report))
+    return redirect(plan.get_workspace_url())
+
+
+@login_required
+@require_POST
+def plan_import_cancel(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan = fetch_plan(request.user, partnership, period, perm="planfiles.import_plan")
+    _take_upload(request, plan, request.POST.get("token", ""))
+    messages.info(request, "The import was cancelled. Nothing was changed.")
+    return redirect(_import_url(plan))
+
+
+@login_required
+def plan_export_view(request: HttpRequest, partnership: str, period: str, fmt: str):
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("No such format.")
+    plan = fetch_plan(request.user, partnership, period, perm="planfiles.export_plan")
+    try:
+        data, content_type, filename = plan_export(plan, fmt)
+    except PlanExportError as exc:
+        messages.error(request, str(exc))
+        return redirect(plan.get_workspace_url())
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _done_message(report: ImportReport) -> str:
+    parts = [
+        f"{report.created} action{'s' if report.created != 1 else ''} added",
+        f"{report.updated} changed",
+        f"{report.unchanged} unchanged",
+    ]
+    if report.priorities_created:
+        count = len(report.priorities_created)
+        parts.append(f"{count} new priorit{'ies' if count != 1 else 'y'}")
+    return f"Imported {report.filename}: " + ", ".join(parts) + "."
+
+
+# -- The uploaded file between the preview and the confirmation.
+
+
+def _keep_upload(request: HttpRequest, plan: Plan, form: PlanImportForm, create_missing) -> str:
+    token = secrets.token_urlsafe(24)
+    request.session[SESSION_KEY] = {
+        "token": token,
+        "plan": plan.pk,
+        "filename": form.table.filename,
+        "kind": form.table.kind,
+        "create_missing": bool(create_missing),
+        # Compressed: a CSV shrinks to a fraction; the session holds it only until confirmed.
+        "data": base64.b64encode(zlib.compress(form.data_bytes)).decode("ascii"),
+    }
+    return token
+
+
+def _take_upload(request: HttpRequest, plan: Plan, token: str) -> dict | None:
+    """The kept upload, removed from the session at once; None if there is none for this token."""
+    pending = request.session.get(SESSION_KEY)
+    if not pending or not secrets.compare_digest(pending["token"].encode(), token.encode()):
+        return None
+    if pending["plan"] != plan.pk:
+        return None
+    del request.session[SESSION_KEY]
+    request.session.save()
+    return pending | {"data": zlib.decompress(base64.b64decode(pending["data"]))}
+
+
+# -- Published versions as plan files, for everyone.
+
+
+def plan_version_file(
+    request: HttpRequest, partnership: str, period: str, number: int, fmt: str
+) -> HttpResponse:
+    """The canonical plan file (CSV, XLSX or JSON) of a published version, as the public reads it:
+    restricted actions only as "Restricted action led by …"."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("No such format.")
+    plan, version = public_version(partnership, period, number)
+    filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}-plan.{fmt}"
+    data, content_type, filename = version_export(public_view(version.data), fmt, filename=filename)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# -- Members' downloads of the year's progress updates and figures.
+
+
+def _csv_download(content: bytes, plan: Plan, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    filename = f"{plan.partnership.slug}-{plan.period}-{name}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Members' data: never kept by a shared cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def progress_updates_csv(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan = fetch_plan(request.user, partnership, period, perm="tracking.view_tracking")
+    return _csv_download(updates_csv(plan), plan, "progress-updates")
+
+
+@login_required
+def plan_figures_csv(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    plan = fetch_plan(request.user, partnership, period, perm="tracking.view_tracking")
+    return _csv_download(figures_csv(plan), plan, "figures")

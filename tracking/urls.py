@@ -1,0 +1,24 @@
+from django.urls import path
+
+from tracking import assessment_views, views
+
+plan = "plans/<slug:partnership>/<str:period>/"
+
+urlpatterns = [
+    path("actions/<int:pk>/progress/add/", views.progress_add, name="progress_add"),
+    path("my-updates-due/", views.my_updates_due, name="my_updates_due"),
+    path(f"{plan}dashboard/", views.plan_dashboard, name="plan_dashboard"),
+    path(f"{plan}measures/", views.measure_list, name="measure_list"),
+    path(f"{plan}measures/add/", views.measure_form, name="measure_add"),
+    path(f"{plan}measures/<int:pk>/edit/", views.measure_form, name="measure_edit"),
+    path("measures/<int:pk>/figures/", views.figure_entry, name="figure_entry"),
+    path("actions/<int:pk>/services/", views.action_services, name="action_services"),
+    path(
+        "actions/<int:pk>/services/<int:service_pk>/remove/",
+        views.action_service_remove,
+        name="action_service_remove",
+    ),
+    path(f"{plan}assessment/", assessment_views.assessment_detail, name="assessment_detail"),
+    path(f"{plan}assessment/edit/", assessment_views.assessment_edit, name="assessment_edit"),
+    path(f"{plan}assessment.pdf", assessment_views.assessment_pdf, name="assessment_pdf"),
+]
