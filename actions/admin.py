@@ -113,6 +113,9 @@ class ActionAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         outcomes = outcome_values(formsets[0]) if formsets else []
+        for formset in formsets:
+            # What the admin's history message reads of a saved formset: the service saved them.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if not change:
             created = action_create(user=request.user, outcomes=outcomes, **form.values())
             form.instance.pk = created.pk
