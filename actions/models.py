@@ -23,32 +23,30 @@ class ActionQuerySet(models.QuerySet):
         ).distinct()
 
 
+def _chosen_while_drafting(to: type[models.Model], *, related_name: str) -> models.ForeignKey:
+    """A choice an action may lack while the plan is drafted (readiness says so)."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        null=True,
+        blank=True,
+        help_text="May be left blank while drafting.",
+    )
+
+
 class Action(models.Model):
     """What partners will do about a priority, in one theme, led by one agency."""
 
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
+    class Status(models.TextChoices):  # labels from the names, but for "In progress"
+        PROPOSED = "proposed"
         IN_PROGRESS = "in_progress", "In progress"
-        COMPLETED = "completed", "Completed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        COMPLETED = "completed"
+        WITHDRAWN = "withdrawn"
 
     priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="actions")
-    theme = models.ForeignKey(
-        Theme,
-        on_delete=models.PROTECT,
-        related_name="actions",
-        null=True,
-        blank=True,
-        help_text="May be left blank while drafting.",
-    )
-    lead_agency = models.ForeignKey(
-        Agency,
-        on_delete=models.PROTECT,
-        related_name="led_actions",
-        null=True,
-        blank=True,
-        help_text="May be left blank while drafting.",
-    )
+    theme = _chosen_while_drafting(Theme, related_name="actions")
+    lead_agency = _chosen_while_drafting(Agency, related_name="led_actions")
     supporting_agencies = models.ManyToManyField(
         Agency, related_name="supported_actions", blank=True
     )

@@ -8,6 +8,12 @@ from django.db.models import Q
 from django.urls import reverse
 
 
+def unique(*fields: str, name: str, message: str) -> models.UniqueConstraint:
+    """A database rule that no two rows share these fields, with the sentence that explains it.
+    (Here because every app's models build on this one.)"""
+    return models.UniqueConstraint(fields=fields, name=name, violation_error_message=message)
+
+
 class AgencyQuerySet(models.QuerySet):
     def spoken_for_by(self, user: Any, partnership: Partnership | int) -> AgencyQuerySet:
         """The partnership's core agencies this person may answer for."""
@@ -140,10 +146,11 @@ class Membership(models.Model):
     class Meta:
         ordering = ["agency__name", "user__username"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "agency"],
+            unique(
+                "user",
+                "agency",
                 name="membership_unique_user_agency",
-                violation_error_message="This person is already a member of this agency.",
+                message="This person is already a member of this agency.",
             )
         ]
 

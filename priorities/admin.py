@@ -8,6 +8,8 @@ from priorities.models import Priority, Theme
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
+    """A partnership's themes: the approaches each priority is tackled through."""
+
     list_display = ["name", "short_name", "opfcc_name", "partnership", "order"]
     list_filter = ["partnership"]
     search_fields = ["name", "short_name", "opfcc_name"]
@@ -38,6 +40,8 @@ class PartnershipWithThemesAdmin(PartnershipAdmin):
 
 @admin.register(Priority)
 class PriorityAdmin(SimpleHistoryAdmin):
+    """The priorities of every plan, with their history."""
+
     list_display = ["title", "plan", "order"]
     list_filter = ["plan__partnership", "plan"]
     search_fields = ["title", "description", "evidence"]

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from partners.models import Partnership
+from partners.models import Partnership, unique
 
 # The four approaches of the Office of the Police, Fire and Crime Commissioner, as the partnership
 # recasts them: (the partnership's name, short name, the OPFCC's original wording).
@@ -54,10 +54,11 @@ class Theme(models.Model):
     class Meta:
         ordering = ["partnership", "order", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["partnership", "name"],
+            unique(
+                "partnership",
+                "name",
                 name="theme_unique_name_per_partnership",
-                violation_error_message="This partnership already has a theme with this name.",
+                message="This partnership already has a theme with this name.",
             )
         ]
 
@@ -111,11 +112,11 @@ class PlanQuerySet(models.QuerySet):
 class Plan(models.Model):
     """A partnership's community safety plan for one period."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        CONSULTATION = "consultation", "Consultation"
-        AGREED = "agreed", "Agreed"
-        PUBLISHED = "published", "Published"
+    class Status(models.TextChoices):  # labels from the names: Draft, Consultation, …
+        DRAFT = "draft"
+        CONSULTATION = "consultation"
+        AGREED = "agreed"
+        PUBLISHED = "published"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="plans")
     title = models.CharField(max_length=200)
@@ -158,10 +159,12 @@ class Plan(models.Model):
     class Meta:
         ordering = ["partnership__name", "-period_start"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["partnership", "period_start", "period_end"],
+            unique(
+                "partnership",
+                "period_start",
+                "period_end",
                 name="plan_unique_period_per_partnership",
-                violation_error_message="This partnership already has a plan for this period.",
+                message="This partnership already has a plan for this period.",
             ),
             models.CheckConstraint(
                 condition=Q(period_end__gt=F("period_start")),
@@ -292,10 +295,11 @@ class Priority(models.Model):
         ordering = ["plan", "order", "pk"]
         verbose_name_plural = "priorities"
         constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "title"],
+            unique(
+                "plan",
+                "title",
                 name="priority_unique_title_per_plan",
-                violation_error_message="This plan already has a priority with this title.",
+                message="This plan already has a priority with this title.",
             )
         ]
 
