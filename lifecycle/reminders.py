@@ -8,6 +8,8 @@ the next day with the reminder that was due.
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -61,7 +63,17 @@ def what_agencies_owe(plan: Plan, readiness: Readiness) -> list[Owed]:
     return list(owed.values())
 
 
-def _record_and_send(*, plan, agency, kind, days, recipients, subject, body, now) -> bool:
+def _record_and_send(
+    *,
+    plan: Plan,
+    agency: Agency | None,
+    kind: str,
+    days: int,
+    recipients: list[str],
+    subject: str,
+    body: str,
+    now: datetime.datetime,
+) -> bool:
     """Record the reminder, then send it; a second attempt finds the record and sends nothing."""
     if not recipients:
         return False
@@ -82,67 +94,46 @@ def _record_and_send(*, plan, agency, kind, days, recipients, subject, body, now
     return True
 
 
+def _addresses(emails: Iterable[str | None]) -> list[str]:
+    return sorted(email for email in emails if email)
+
+
 def send_reminders(*, today: datetime.date | None = None) -> list[str]:
     """Send every reminder due today; returns a line per reminder sent."""
     today = today or timezone.localdate()
     now = timezone.now()
-    sent = []
     plans = (
         Plan.objects.exclude(status=Plan.Status.PUBLISHED)
         .filter(deadline__isnull=False, deadline__gt=today)
         .select_related("partnership")
     )
+    sent = []
     for plan in plans:
         days = due_reminder((plan.deadline - today).days)
-        if days is None:
-            continue
-        readiness = plan_readiness(plan, today=today)
-        owed = what_agencies_owe(plan, readiness)
-        context = {
-            "plan": plan,
-            "readiness": readiness,
-            "days": days,
-            "site_url": settings.SITE_URL,
-        }
-        subject = (
-            f"{plan.partnership.name} {plan.period}: {readiness.deadline_text} to the deadline"
-        )
-        for item in owed:
-            if not item.anything:
-                continue
-            recipients = sorted(
-                email
-                for email in item.agency.memberships.values_list("user__email", flat=True)
-                if email
-            )
-            body = render_to_string("lifecycle/email/reminder_agency.txt", context | {"owed": item})
-            if _record_and_send(
-                plan=plan,
-                agency=item.agency,
-                kind=Reminder.Kind.AGENCY,
-                days=days,
-                recipients=recipients,
-                subject=subject,
-                body=body,
-                now=now,
-            ):
-                sent.append(f"{plan} — {item.agency}: {len(recipients)} recipient(s)")
-        coordinators = sorted(
-            e for e in plan.partnership.coordinators.values_list("email", flat=True) if e
-        )
-        body = render_to_string(
-            "lifecycle/email/reminder_coordinator.txt",
-            context | {"owed": [item for item in owed if item.anything]},
-        )
-        if _record_and_send(
-            plan=plan,
-            agency=None,
-            kind=Reminder.Kind.COORDINATOR,
-            days=days,
-            recipients=coordinators,
-            subject=f"Summary — {subject}",
-            body=body,
-            now=now,
-        ):
-            sent.append(f"{plan} — coordinator summary: {len(coordinators)} recipient(s)")
+        if days is not None:
+            sent += _send_plan_reminders(plan, days=days, today=today, now=now)
+    return sent
+
+
+def _send_plan_reminders(
+    plan: Plan, *, days: int, today: datetime.date, now: datetime.datetime
+) -> list[str]:
+    """Each agency that still owes something is told what; the coordinators get a summary."""
+    readiness = plan_readiness(plan, today=today)
+    owing = [item for item in what_agencies_owe(plan, readiness) if item.anything]
+    context = {"plan": plan, "readiness": readiness, "days": days, "site_url": settings.SITE_URL}
+    subject = f"{plan.partnership.name} {plan.period}: {readiness.deadline_text} to the deadline"
+    send = functools.partial(_record_and_send, plan=plan, days=days, now=now)
+    sent = []
+    for item in owing:
+        recipients = _addresses(item.agency.memberships.values_list("user__email", flat=True))
+        body = render_to_string("lifecycle/email/reminder_agency.txt", context | {"owed": item})
+        kind = Reminder.Kind.AGENCY
+        if send(agency=item.agency, kind=kind, recipients=recipients, subject=subject, body=body):
+            sent.append(f"{plan} — {item.agency}: {len(recipients)} recipient(s)")
+    coordinators = _addresses(plan.partnership.coordinators.values_list("email", flat=True))
+    body = render_to_string("lifecycle/email/reminder_coordinator.txt", context | {"owed": owing})
+    kind, subject = Reminder.Kind.COORDINATOR, f"Summary — {subject}"
+    if send(agency=None, kind=kind, recipients=coordinators, subject=subject, body=body):
+        sent.append(f"{plan} — coordinator summary: {len(coordinators)} recipient(s)")
     return sent
