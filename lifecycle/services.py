@@ -39,13 +39,24 @@ def _locked(plan: Plan) -> Plan:
 COORDINATOR_ONLY = "Only the partnership's coordinator can {}."
 
 
-@transaction.atomic
-def plan_send_for_agreement(*, plan: Plan, user) -> Plan:
-    _require(
-        user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("send the plan for agreement")
-    )
+def _coordinator_locks(plan: Plan, user: Any, *, to: str, stage: str, to_be: str) -> Plan:
+    """The plan, locked for a stage change, once the person may run it (or "Only the
+    partnership's coordinator can <to>") and it is at `stage` (or "… cannot be <to_be>")."""
+    _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format(to))
     plan = _locked(plan)
-    plan.require_stage({Plan.Status.DRAFT}, "sent for agreement")
+    plan.require_stage({stage}, to_be)
+    return plan
+
+
+@transaction.atomic
+def plan_send_for_agreement(*, plan: Plan, user: Any) -> Plan:
+    plan = _coordinator_locks(
+        plan,
+        user,
+        to="send the plan for agreement",
+        stage=Plan.Status.DRAFT,
+        to_be="sent for agreement",
+    )
     blockers = plan_readiness(plan).blockers
     if blockers:
         count = len(blockers)
@@ -61,7 +72,9 @@ def plan_send_for_agreement(*, plan: Plan, user) -> Plan:
 
 
 @transaction.atomic
-def plan_answer(*, plan: Plan, user, agency: Agency, decision: str, comment: str = "") -> Agreement:
+def plan_answer(
+    *, plan: Plan, user: Any, agency: Agency, decision: str, comment: str = ""
+) -> Agreement:
     """An agency agrees the plan, or asks for changes, through someone who speaks for it."""
     if not speaks_for(user, agency, plan.partnership):
         raise PermissionDenied(f"Only someone who speaks for {agency} can answer for it.")
@@ -87,10 +100,14 @@ def plan_answer(*, plan: Plan, user, agency: Agency, decision: str, comment: str
 
 
 @transaction.atomic
-def plan_reopen_draft(*, plan: Plan, user) -> Plan:
-    _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("reopen the draft"))
-    plan = _locked(plan)
-    plan.require_stage({Plan.Status.CONSULTATION}, "reopened as a draft")
+def plan_reopen_draft(*, plan: Plan, user: Any) -> Plan:
+    plan = _coordinator_locks(
+        plan,
+        user,
+        to="reopen the draft",
+        stage=Plan.Status.CONSULTATION,
+        to_be="reopened as a draft",
+    )
     if not plan_readiness(plan).changes_requested:
         raise ValidationError(
             "The draft can be reopened only when an agency has asked for changes.",
@@ -102,11 +119,15 @@ def plan_reopen_draft(*, plan: Plan, user) -> Plan:
 
 
 @transaction.atomic
-def plan_mark_agreed(*, plan: Plan, user, reasons: dict[int, str] | None = None) -> Plan:
+def plan_mark_agreed(*, plan: Plan, user: Any, reasons: dict[int, str] | None = None) -> Plan:
     """Every core agency agreed, or the coordinator wrote why the plan goes ahead without it."""
-    _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("mark the plan agreed"))
-    plan = _locked(plan)
-    plan.require_stage({Plan.Status.CONSULTATION}, "marked as agreed")
+    plan = _coordinator_locks(
+        plan,
+        user,
+        to="mark the plan agreed",
+        stage=Plan.Status.CONSULTATION,
+        to_be="marked as agreed",
+    )
     reasons = {k: (v or "").strip() for k, v in (reasons or {}).items()}
     pending = plan_readiness(plan).pending
     unexplained = [a.agency.name for a in pending if not reasons.get(a.agency.pk)]
@@ -135,11 +156,11 @@ def plan_mark_agreed(*, plan: Plan, user, reasons: dict[int, str] | None = None)
 
 
 @transaction.atomic
-def plan_publish(*, plan: Plan, user) -> PublishedVersion:
+def plan_publish(*, plan: Plan, user: Any) -> PublishedVersion:
     """Freeze the agreed plan as the next numbered version, for the public to read."""
-    _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("publish the plan"))
-    plan = _locked(plan)
-    plan.require_stage({Plan.Status.AGREED}, "published")
+    plan = _coordinator_locks(
+        plan, user, to="publish the plan", stage=Plan.Status.AGREED, to_be="published"
+    )
     text, checksum = serialise(plan_snapshot(plan))
     number = (plan.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     now = timezone.now()
@@ -157,7 +178,7 @@ def plan_publish(*, plan: Plan, user) -> PublishedVersion:
 
 
 @transaction.atomic
-def plan_amend(*, plan: Plan, user) -> Plan:
+def plan_amend(*, plan: Plan, user: Any) -> Plan:
     """Open a new draft revision; the public keeps reading the last published version."""
     _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("amend the plan"))
     plan = _locked(plan)
@@ -174,14 +195,37 @@ def _next_year(day: datetime.date) -> datetime.date:
 
 
 @transaction.atomic
-def plan_start_next_year(*, plan: Plan, user) -> Plan:
+def plan_start_next_year(*, plan: Plan, user: Any) -> Plan:
     """Copy a plan into a new draft for the following period: its priorities and the actions
     not completed, with their outcomes and agencies, linked to the plan it came from."""
     _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("start next year's plan"))
+    new_plan = _next_years_plan(plan)
+    new_plan.full_clean()
+    new_plan._history_user = user
+    new_plan.save()
+    finished = [Action.Status.COMPLETED, Action.Status.WITHDRAWN]
+    for priority in plan.priorities.order_by("order", "pk"):
+        copy = Priority.objects.create(
+            plan=new_plan,
+            title=priority.title,
+            description=priority.description,
+            evidence=priority.evidence,
+            order=priority.order,
+        )
+        actions = priority.actions.exclude(status__in=finished).prefetch_related(
+            "supporting_agencies", "outcomes"
+        )
+        for action in actions.order_by("order", "pk"):
+            _copy_action(action, priority=copy, user=user)
+    return new_plan
+
+
+def _next_years_plan(plan: Plan) -> Plan:
+    """The plan's texts for the following period (unsaved), its title's years moved on."""
     start, end = _next_year(plan.period_start), _next_year(plan.period_end)
     years = {str(plan.period_start.year): str(start.year), str(plan.period_end.year): str(end.year)}
     title = re.sub(r"\b(\d{4})\b", lambda m: years.get(m.group(1), m.group(1)), plan.title)
-    new_plan = Plan(
+    return Plan(
         partnership=plan.partnership,
         title=title,
         period_start=start,
@@ -192,42 +236,31 @@ def plan_start_next_year(*, plan: Plan, user) -> Plan:
         aspirations=plan.aspirations,
         previous_plan=plan,
     )
-    new_plan.full_clean()
-    new_plan._history_user = user
-    new_plan.save()
-    unfinished = [Action.Status.COMPLETED, Action.Status.WITHDRAWN]
-    for priority in plan.priorities.order_by("order", "pk"):
-        copy = Priority.objects.create(
-            plan=new_plan,
-            title=priority.title,
-            description=priority.description,
-            evidence=priority.evidence,
-            order=priority.order,
+
+
+def _copy_action(action: Action, *, priority: Priority, user: Any) -> Action:
+    """A new proposed action in `priority`, with the action's agencies and outcomes; `action`
+    (fetched with its agencies and outcomes) becomes the copy."""
+    supporting = list(action.supporting_agencies.all())
+    outcomes = list(action.outcomes.all())
+    action.pk = None
+    action._state.adding = True
+    action.priority = priority
+    action.version = 1
+    action.status = Action.Status.PROPOSED
+    action.created_by = action.updated_by = user
+    action.save()
+    # The prefetched agencies belong to the original; forget them, or set() would think the copy
+    # already has them.
+    action._prefetched_objects_cache = {}
+    action.supporting_agencies.set(supporting)
+    for outcome in outcomes:  # one by one: each gets its history row
+        Outcome.objects.create(
+            action=action,
+            description=outcome.description,
+            measure=outcome.measure,
+            baseline=outcome.baseline,
+            target=outcome.target,
+            order=outcome.order,
         )
-        actions = priority.actions.exclude(status__in=unfinished).prefetch_related(
-            "supporting_agencies", "outcomes"
-        )
-        for action in actions.order_by("order", "pk"):
-            supporting = list(action.supporting_agencies.all())
-            outcomes = list(action.outcomes.all())
-            action.pk = None
-            action._state.adding = True
-            action.priority = copy
-            action.version = 1
-            action.status = Action.Status.PROPOSED
-            action.created_by = action.updated_by = user
-            action.save()
-            # The prefetched agencies belong to the original; forget them, or set() would
-            # think the copy already has them.
-            action._prefetched_objects_cache = {}
-            action.supporting_agencies.set(supporting)
-            for outcome in outcomes:
-                Outcome.objects.create(
-                    action=action,
-                    description=outcome.description,
-                    measure=outcome.measure,
-                    baseline=outcome.baseline,
-                    target=outcome.target,
-                    order=outcome.order,
-                )
-    return new_plan
+    return action
