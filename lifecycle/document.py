@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from actions.models import Action
+from lifecycle.snapshot import Snapshot
 from lifecycle.snapshot import sections as snapshot_sections
 from priorities.models import Plan
 from tracking.charts import line_chart
@@ -14,7 +15,7 @@ from tracking.models import ProgressUpdate
 from tracking.progress import with_latest_update
 
 
-def document_context(plan: Plan, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def document_context(plan: Plan, data: Snapshot, **extra: Any) -> dict[str, Any]:
     """The plan document, with how its actions are going and its measures' figures to date."""
     rag = dict(ProgressUpdate.Rag.choices)
     latest = {

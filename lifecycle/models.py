@@ -8,6 +8,7 @@ that moving them here moved no data.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from priorities.models import Plan
+
+if TYPE_CHECKING:
+    from lifecycle.snapshot import Snapshot
 
 
 class Agreement(models.Model):
@@ -88,7 +92,7 @@ class PublishedVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.plan} — version {self.number}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # An invariant, not a side effect: a published version is never rewritten.
         if not self._state.adding:
             raise ValidationError("A published version cannot be changed.")
@@ -105,7 +109,7 @@ class PublishedVersion(models.Model):
         )
 
     @property
-    def data(self) -> dict:
+    def data(self) -> Snapshot:
         return json.loads(self.snapshot)
 
 

@@ -7,100 +7,180 @@ JSON text every time. The public sees it through `public_view`, which leaves res
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
 
 from actions.layout import plan_actions
+from actions.models import Action
 from priorities.models import Plan
 
 FORMAT = 1
 
 
-def plan_snapshot(plan: Plan) -> dict:
+class PartnershipData(TypedDict):
+    name: str
+    slug: str
+
+
+class PlanData(TypedDict):
+    title: str
+    period: str  # e.g. "2021-22"
+    period_start: str  # ISO dates
+    period_end: str
+    deadline: str | None
+    introduction: str
+    context: str
+    aspirations: str
+    revision: int
+
+
+class ThemeData(TypedDict):
+    id: int
+    name: str
+
+
+class PriorityData(TypedDict):
+    id: int
+    title: str
+    description: str
+    evidence: str
+
+
+class OutcomeData(TypedDict):
+    description: str
+    measure: str
+    baseline: str
+    target: str
+
+
+class ProgressData(TypedDict):
+    """How an action is going, added to a copy for display (lifecycle.document); never frozen."""
+
+    rag: str
+    label: str
+    date: datetime.date
+    percent: int | None
+
+
+class ActionData(TypedDict):
+    id: int
+    priority: int  # a PriorityData's id
+    theme: int | None  # a ThemeData's id
+    description: str
+    lead_agency: str | None  # the agencies by name
+    supporting_agencies: list[str]
+    target_date: str | None
+    status: str  # as people read it: "In progress"
+    restricted: bool
+    outcomes: list[OutcomeData]
+    progress: NotRequired[ProgressData]
+
+
+class Snapshot(TypedDict):
+    """The shape of a frozen plan: what `plan_snapshot` writes and a PublishedVersion keeps."""
+
+    format: int
+    partnership: PartnershipData
+    plan: PlanData
+    agencies: list[str]  # the core agencies' names
+    themes: list[ThemeData]
+    priorities: list[PriorityData]
+    actions: list[ActionData]
+
+
+def plan_snapshot(plan: Plan) -> Snapshot:
     """Everything the plan says, as it stands now, in a fixed number of queries."""
     partnership = plan.partnership
-    themes = list(partnership.themes.order_by("order", "name"))
-    priorities = list(plan.priorities.order_by("order", "pk"))
-    actions = []
-    for action in plan_actions(plan).order_by("priority__order", "order", "pk"):
-        actions.append(
-            {
-                "id": action.pk,
-                "priority": action.priority_id,
-                "theme": action.theme_id,
-                "description": action.description,
-                "lead_agency": action.lead_agency.name if action.lead_agency else None,
-                "supporting_agencies": sorted(a.name for a in action.supporting_agencies.all()),
-                "target_date": action.target_date.isoformat() if action.target_date else None,
-                "status": action.get_status_display(),
-                "restricted": action.restricted,
-                "outcomes": [
-                    {
-                        "description": o.description,
-                        "measure": o.measure,
-                        "baseline": o.baseline,
-                        "target": o.target,
-                    }
-                    for o in action.outcomes.all()
-                ],
-            }
-        )
+    themes = partnership.themes.order_by("order", "name")
+    priorities = plan.priorities.order_by("order", "pk")
+    actions = plan_actions(plan).order_by("priority__order", "order", "pk")
     return {
         "format": FORMAT,
         "partnership": {"name": partnership.name, "slug": partnership.slug},
-        "plan": {
-            "title": plan.title,
-            "period": plan.period,
-            "period_start": plan.period_start.isoformat(),
-            "period_end": plan.period_end.isoformat(),
-            "deadline": plan.deadline.isoformat() if plan.deadline else None,
-            "introduction": plan.introduction,
-            "context": plan.context,
-            "aspirations": plan.aspirations,
-            "revision": plan.revision,
-        },
+        "plan": _plan_data(plan),
         "agencies": sorted(partnership.core_agencies.values_list("name", flat=True)),
         "themes": [{"id": t.pk, "name": t.name} for t in themes],
         "priorities": [
             {"id": p.pk, "title": p.title, "description": p.description, "evidence": p.evidence}
             for p in priorities
         ],
-        "actions": actions,
+        "actions": [_action_data(action) for action in actions],
     }
 
 
-def serialise(data: dict) -> tuple[str, str]:
+def _plan_data(plan: Plan) -> PlanData:
+    return {
+        "title": plan.title,
+        "period": plan.period,
+        "period_start": plan.period_start.isoformat(),
+        "period_end": plan.period_end.isoformat(),
+        "deadline": plan.deadline.isoformat() if plan.deadline else None,
+        "introduction": plan.introduction,
+        "context": plan.context,
+        "aspirations": plan.aspirations,
+        "revision": plan.revision,
+    }
+
+
+def _action_data(action: Action) -> ActionData:
+    """An action fetched by actions.layout.plan_actions (its agencies and outcomes with it)."""
+    return {
+        "id": action.pk,
+        "priority": action.priority_id,
+        "theme": action.theme_id,
+        "description": action.description,
+        "lead_agency": action.lead_agency.name if action.lead_agency else None,
+        "supporting_agencies": sorted(a.name for a in action.supporting_agencies.all()),
+        "target_date": action.target_date.isoformat() if action.target_date else None,
+        "status": action.get_status_display(),
+        "restricted": action.restricted,
+        "outcomes": [
+            {
+                "description": o.description,
+                "measure": o.measure,
+                "baseline": o.baseline,
+                "target": o.target,
+            }
+            for o in action.outcomes.all()
+        ],
+    }
+
+
+def serialise(data: Snapshot) -> tuple[str, str]:
     """Canonical JSON text and its SHA-256: the same plan always gives the same bytes."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def restricted_label(action: dict) -> str:
+def restricted_label(action: ActionData) -> str:
     return f"Restricted action led by {action['lead_agency'] or 'an agency not yet chosen'}"
 
 
-def public_view(data: dict) -> dict:
+def public_view(data: Snapshot) -> Snapshot:
     """The snapshot with restricted actions reduced to who leads them."""
-    public = dict(data)
+    public = data.copy()
     public["actions"] = [
-        {
-            "id": action["id"],
-            "priority": action["priority"],
-            "theme": action["theme"],
-            "restricted": True,
-            "description": restricted_label(action),
-            "lead_agency": action["lead_agency"],
-            "supporting_agencies": [],
-            "target_date": None,
-            "status": "",
-            "outcomes": [],
-        }
-        if action["restricted"]
-        else action
-        for action in data["actions"]
+        _reduced(action) if action["restricted"] else action for action in data["actions"]
     ]
     return public
+
+
+def _reduced(action: ActionData) -> ActionData:
+    return {
+        "id": action["id"],
+        "priority": action["priority"],
+        "theme": action["theme"],
+        "restricted": True,
+        "description": restricted_label(action),
+        "lead_agency": action["lead_agency"],
+        "supporting_agencies": [],
+        "target_date": None,
+        "status": "",
+        "outcomes": [],
+    }
 
 
 # -- Laying a snapshot out as the seed does: each priority a section, each theme a row.
@@ -108,13 +188,13 @@ def public_view(data: dict) -> dict:
 
 @dataclass
 class Row:
-    theme: dict | None
-    actions: list[dict] = field(default_factory=list)
+    theme: ThemeData | None
+    actions: list[ActionData] = field(default_factory=list)
 
 
 @dataclass
 class Section:
-    priority: dict
+    priority: PriorityData
     rows: list[Row]
 
     @property
@@ -122,8 +202,8 @@ class Section:
         return sum(len(row.actions) for row in self.rows)
 
 
-def sections(data: dict) -> list[Section]:
-    cells: dict[tuple[int, int | None], list[dict]] = {}
+def sections(data: Snapshot) -> list[Section]:
+    cells: dict[tuple[int, int | None], list[ActionData]] = {}
     for action in data["actions"]:
         cells.setdefault((action["priority"], action["theme"]), []).append(action)
     result = []
@@ -186,7 +266,7 @@ PLAN_FIELDS = [
 ]
 
 
-def _action_fields(action: dict, data: dict) -> dict[str, str]:
+def _action_fields(action: ActionData, data: Snapshot) -> dict[str, str]:
     priorities = {p["id"]: p["title"] for p in data["priorities"]}
     themes = {t["id"]: t["name"] for t in data["themes"]}
     outcomes = "\n".join(
@@ -206,7 +286,7 @@ def _action_fields(action: dict, data: dict) -> dict[str, str]:
     }
 
 
-def compare(old: dict, new: dict) -> VersionDiff:
+def compare(old: Snapshot, new: Snapshot) -> VersionDiff:
     """Actions added, removed and changed (field by field) from one snapshot to another."""
     plan_changes = [
         FieldChange(label, str(old["plan"].get(key) or ""), str(new["plan"].get(key) or ""))
