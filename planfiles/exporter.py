@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from actions.models import Action, Outcome
+from lifecycle.snapshot import ActionData, Snapshot
 from planfiles.format import CONTENT_TYPES, clean_text, normalise_newlines, one_line, write
 from priorities.models import Plan
 
@@ -19,16 +20,24 @@ class PlanExportError(ValueError):
     """The plan holds something the plan file cannot carry; the message says what."""
 
 
-def plan_export_rows(plan: Plan) -> list[tuple[str, ...]]:
+FileRow = tuple[str, ...]  # a row of the plan file: twelve strings, in the header's order
+NO_ACTION = ("",) * 7  # the action columns of a priority with no actions
+
+
+def _head(partnership: str, title: str, start: str, end: str) -> FileRow:
+    """The columns every row repeats: the partnership, the plan's title and its period."""
+    return (clean_text(partnership), clean_text(title), start, end)
+
+
+def _priority_rows(head: FileRow, title: str, actions: list[FileRow]) -> list[FileRow]:
+    """A priority's rows: one per action (its seven columns), or one without an action."""
+    return [(*head, clean_text(title), *cells) for cells in actions or [NO_ACTION]]
+
+
+def plan_export_rows(plan: Plan) -> list[FileRow]:
     """The plan as rows of twelve strings, in the header's order. Five queries."""
-    partnership = plan.partnership
-    head = (
-        clean_text(partnership.name),
-        clean_text(plan.title),
-        plan.period_start.isoformat(),
-        plan.period_end.isoformat(),
-    )
-    priorities = list(plan.priorities.order_by("order", "pk"))
+    start, end = plan.period_start.isoformat(), plan.period_end.isoformat()
+    head = _head(plan.partnership.name, plan.title, start, end)
     actions: dict[int, list[Action]] = defaultdict(list)
     queryset = Action.objects.filter(priority__plan=plan).select_related("theme", "lead_agency")
     for action in queryset.order_by():
@@ -36,30 +45,31 @@ def plan_export_rows(plan: Plan) -> list[tuple[str, ...]]:
     supporting = _supporting(plan)
     outcomes = _outcomes(plan)
     rows = []
-    for priority in priorities:
-        title = clean_text(priority.title)
-        cell_actions = sorted(actions.get(priority.pk, []), key=_action_order)
-        if not cell_actions:
-            rows.append((*head, title, "", "", "", "", "", "", ""))
-        for action in cell_actions:
-            descriptions, measures = outcomes.get(action.pk, ([], []))
-            rows.append(
-                (
-                    *head,
-                    title,
-                    clean_text(action.theme.name) if action.theme else "",
-                    clean_text(action.description),
-                    "\n".join(descriptions),
-                    clean_text(action.lead_agency.name) if action.lead_agency else "",
-                    "; ".join(supporting.get(action.pk, [])),
-                    action.target_date.isoformat() if action.target_date else "",
-                    "\n".join(measures).rstrip("\n"),
-                )
-            )
+    for priority in plan.priorities.order_by("order", "pk"):
+        cells = [
+            _action_cells(action, supporting.get(action.pk, []), outcomes.get(action.pk, ([], [])))
+            for action in sorted(actions.get(priority.pk, []), key=_action_order)
+        ]
+        rows += _priority_rows(head, priority.title, cells)
     return rows
 
 
-def _action_order(action: Action):
+def _action_cells(
+    action: Action, supporting: list[str], outcomes: tuple[list[str], list[str]]
+) -> FileRow:
+    descriptions, measures = outcomes
+    return (
+        clean_text(action.theme.name) if action.theme else "",
+        clean_text(action.description),
+        "\n".join(descriptions),
+        clean_text(action.lead_agency.name) if action.lead_agency else "",
+        "; ".join(supporting),
+        action.target_date.isoformat() if action.target_date else "",
+        "\n".join(measures).rstrip("\n"),
+    )
+
+
+def _action_order(action: Action) -> tuple[bool, int, int, int, int]:
     theme = action.theme
     return (
         theme is None,
@@ -103,7 +113,7 @@ def _outcomes(plan: Plan) -> dict[int, tuple[list[str], list[str]]]:
     return result
 
 
-def _check_xlsx(rows: list[tuple[str, ...]]) -> None:
+def _check_xlsx(rows: list[FileRow]) -> None:
     # Imported here: openpyxl is only needed for XLSX files.
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -133,60 +143,54 @@ def plan_export(plan: Plan, fmt: str) -> tuple[bytes, str, str]:
 # -- Published versions: the same file, from the frozen copy.
 
 
-def version_export_rows(data: dict) -> list[tuple[str, ...]]:
-    """A published version (a snapshot, see priorities/snapshot.py) as the plan file's rows, in
+def version_export_rows(data: Snapshot) -> list[FileRow]:
+    """A published version (a snapshot, see lifecycle/snapshot.py) as the plan file's rows, in
     the same order as a live export."""
-    head = (
-        clean_text(data["partnership"]["name"]),
-        clean_text(data["plan"]["title"]),
-        data["plan"]["period_start"],
-        data["plan"]["period_end"],
+    plan = data["plan"]
+    head = _head(
+        data["partnership"]["name"], plan["title"], plan["period_start"], plan["period_end"]
     )
-    themes = {
-        theme["id"]: (index, clean_text(theme["name"]))
-        for index, theme in enumerate(data["themes"])
-    }
-    by_priority: dict[int, list[tuple[int, dict]]] = defaultdict(list)
+    theme_order = {theme["id"]: index for index, theme in enumerate(data["themes"])}
+    theme_names = {theme["id"]: clean_text(theme["name"]) for theme in data["themes"]}
+    by_priority: dict[int, list[tuple[int, ActionData]]] = defaultdict(list)
     for index, action in enumerate(data["actions"]):
         by_priority[action["priority"]].append((index, action))
     rows = []
     for priority in data["priorities"]:
-        title = clean_text(priority["title"])
-        cell_actions = sorted(
+        # Theme by theme (actions without a theme last), then in the snapshot's order.
+        ordered = sorted(
             by_priority.get(priority["id"], []),
             key=lambda item: (
-                item[1]["theme"] not in themes,
-                themes.get(item[1]["theme"], (0, ""))[0],
+                item[1]["theme"] not in theme_order,
+                theme_order.get(item[1]["theme"], 0),
                 item[0],
             ),
         )
-        if not cell_actions:
-            rows.append((*head, title, "", "", "", "", "", "", ""))
-        for _, action in cell_actions:
-            outcomes = [
-                o
-                for o in action["outcomes"]
-                if one_line(o["description"]) or one_line(o["measure"])
-            ]
-            rows.append(
-                (
-                    *head,
-                    title,
-                    themes.get(action["theme"], (0, ""))[1],
-                    clean_text(action["description"]),
-                    "\n".join(one_line(o["description"]) for o in outcomes),
-                    clean_text(action["lead_agency"] or ""),
-                    "; ".join(
-                        sorted(map(clean_text, action["supporting_agencies"]), key=str.casefold)
-                    ),
-                    action["target_date"] or "",
-                    "\n".join(one_line(o["measure"]) for o in outcomes).rstrip("\n"),
-                )
-            )
+        cells = [
+            _frozen_action_cells(action, theme_names.get(action["theme"], ""))
+            for _, action in ordered
+        ]
+        rows += _priority_rows(head, priority["title"], cells)
     return rows
 
 
-def version_export(data: dict, fmt: str, *, filename: str) -> tuple[bytes, str, str]:
+def _frozen_action_cells(action: ActionData, theme: str) -> FileRow:
+    outcomes = [
+        o for o in action["outcomes"] if one_line(o["description"]) or one_line(o["measure"])
+    ]
+    supporting = sorted(map(clean_text, action["supporting_agencies"]), key=str.casefold)
+    return (
+        theme,
+        clean_text(action["description"]),
+        "\n".join(one_line(o["description"]) for o in outcomes),
+        clean_text(action["lead_agency"] or ""),
+        "; ".join(supporting),
+        action["target_date"] or "",
+        "\n".join(one_line(o["measure"]) for o in outcomes).rstrip("\n"),
+    )
+
+
+def version_export(data: Snapshot, fmt: str, *, filename: str) -> tuple[bytes, str, str]:
     rows = version_export_rows(data)
     if fmt == "xlsx":
         _check_xlsx(rows)
