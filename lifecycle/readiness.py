@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -12,6 +13,8 @@ from actions.models import Action
 from lifecycle.models import Agreement
 from partners.models import Agency
 from priorities.models import Plan
+
+ADD_AN_ACTION = "Add an action"
 
 
 @dataclass
@@ -85,55 +88,70 @@ class Readiness:
 
 
 def plan_readiness(plan: Plan, *, today: datetime.date | None = None) -> Readiness:
-    readiness = Readiness(plan=plan, today=today or timezone.localdate())
     actions = list(
         Action.objects.filter(priority__plan=plan)
         .select_related("priority", "theme", "lead_agency")
         .with_outcome_count()
         .order_by("priority__order", "order", "pk")
     )
+    empty_priorities, empty_cells = _empty_places(plan, actions)
+    return Readiness(
+        plan=plan,
+        today=today or timezone.localdate(),
+        blockers=_incomplete_actions(actions) + empty_priorities,
+        warnings=empty_cells,
+        answers=_answers(plan),
+    )
+
+
+def _incomplete_actions(actions: list[Action]) -> list[Issue]:
+    """A blocker for each action that lacks what agreement needs (Action.blocking_gaps)."""
+    blockers = []
     for action in actions:
         missing = action.blocking_gaps
         if missing:
-            readiness.blockers.append(
-                Issue(
-                    f"“{_short(action.description)}” ({action.priority.title}) has "
-                    + " and ".join(missing),
-                    reverse("action_edit", args=[action.pk]),
-                    "Edit the action",
-                )
-            )
+            text = f"“{_short(action.description)}” ({action.priority.title}) has "
+            url = reverse("action_edit", args=[action.pk])
+            blockers.append(Issue(text + " and ".join(missing), url, "Edit the action"))
+    return blockers
+
+
+def _empty_places(plan: Plan, actions: list[Action]) -> tuple[list[Issue], list[Issue]]:
+    """A blocker for each priority with no actions; a warning for each theme of a priority
+    with actions that has none."""
     themes = list(plan.partnership.themes.order_by("order", "name"))
     filled = {(a.priority_id, a.theme_id) for a in actions}
     add_url = reverse("action_add", args=[plan.partnership.slug, plan.period])
+    blockers, warnings = [], []
     for priority in plan.priorities.order_by("order", "pk"):
         if not any(a.priority_id == priority.pk for a in actions):
-            readiness.blockers.append(
-                Issue(
-                    f"The priority “{priority.title}” has no actions",
-                    f"{add_url}?priority={priority.pk}",
-                    "Add an action",
-                )
+            url = f"{add_url}?priority={priority.pk}"
+            blockers.append(
+                Issue(f"The priority “{priority.title}” has no actions", url, ADD_AN_ACTION)
             )
             continue
-        for theme in themes:
-            if (priority.pk, theme.pk) not in filled:
-                readiness.warnings.append(
-                    Issue(
-                        f"{priority.title} × {theme.name}: no action",
-                        f"{add_url}?priority={priority.pk}&theme={theme.pk}",
-                        "Add an action",
-                    )
-                )
+        warnings += [
+            Issue(
+                f"{priority.title} × {theme.name}: no action",
+                f"{add_url}?priority={priority.pk}&theme={theme.pk}",
+                ADD_AN_ACTION,
+            )
+            for theme in themes
+            if (priority.pk, theme.pk) not in filled
+        ]
+    return blockers, warnings
+
+
+def _answers(plan: Plan) -> list[AgencyAnswer]:
+    """Each core agency, with its answer in the current round (None before it answers)."""
     answers = {
         a.agency_id: a
         for a in plan.agreements.filter(round=plan.consultation_round).select_related("decided_by")
     }
-    readiness.answers = [
+    return [
         AgencyAnswer(agency, answers.get(agency.pk))
         for agency in plan.partnership.core_agencies.order_by("name")
     ]
-    return readiness
 
 
 def _short(text: str, words: int = 12) -> str:
@@ -141,10 +159,10 @@ def _short(text: str, words: int = 12) -> str:
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
-def answers_cleared_by_edits(plan: Plan, agencies) -> list[Agreement]:
+def answers_cleared_by_edits(plan: Plan, agencies: Iterable[Agency]) -> list[Agreement]:
     """These agencies' answers from earlier rounds, which an edit since has cleared."""
     answered_now = plan.agreements.filter(round=plan.consultation_round).values("agency")
-    latest = {}
+    latest: dict[int, Agreement] = {}
     for answer in (
         plan.agreements.filter(agency__in=agencies, round__lt=plan.consultation_round)
         .exclude(agency__in=answered_now)
