@@ -140,38 +140,58 @@ def action_update(
         for name, value in given.items()
         if value is not UNSET and getattr(locked, name) != value
     }
-    supporting = (
-        list(locked.supporting_agencies.all())
-        if isinstance(supporting_agencies, _Unset)
-        else list(supporting_agencies)
-    )
-    supporting_changed = {a.pk for a in supporting} != set(
-        locked.supporting_agencies.values_list("pk", flat=True)
-    )
+    supporting, supporting_changed = _supporting_given(locked, supporting_agencies)
     outcome_plan = None if isinstance(outcomes, _Unset) else _outcome_changes(locked, outcomes)
     if not changed and not supporting_changed and not outcome_plan:
         return locked
-    for name, value in changed.items():
-        setattr(locked, name, value)
-    locked.check_agencies(
-        theme=locked.theme, lead_agency=locked.lead_agency, supporting_agencies=supporting
-    )
-    if changed or supporting_changed:
-        # One history row for the edit: the agencies are set quietly, then the save records
-        # the action together with its agencies.
-        locked.skip_history_when_saving = True
-        try:
-            locked.supporting_agencies.set(supporting)
-        finally:
-            del locked.skip_history_when_saving
-    locked.version += 1
-    locked.updated_by = user
-    locked._history_user = user
-    locked.save()
+    _save_edit(locked, user, changed, supporting, agencies_changed=supporting_changed)
     if outcome_plan:
         _apply_outcome_changes(locked, outcome_plan, user)
     locked.priority.plan.note_edit()
     return locked
+
+
+def _supporting_given(
+    action: Action, agencies: Iterable[Agency] | _Unset
+) -> tuple[list[Agency], bool]:
+    """The supporting agencies the edit leaves (those there are, if UNSET), and whether they
+    differ from those there are."""
+    current = list(action.supporting_agencies.all())
+    supporting = current if isinstance(agencies, _Unset) else list(agencies)
+    return supporting, {a.pk for a in supporting} != {a.pk for a in current}
+
+
+def _save_edit(
+    action: Action,
+    user: Any,
+    changed: dict[str, Any],
+    supporting: list[Agency],
+    *,
+    agencies_changed: bool,
+) -> None:
+    """Apply the changed fields and agencies to the locked action, check the agencies, and save
+    it as its next version."""
+    for name, value in changed.items():
+        setattr(action, name, value)
+    action.check_agencies(
+        theme=action.theme, lead_agency=action.lead_agency, supporting_agencies=supporting
+    )
+    if changed or agencies_changed:
+        _set_agencies_quietly(action, supporting)
+    action.version += 1
+    action.updated_by = user
+    action._history_user = user
+    action.save()
+
+
+def _set_agencies_quietly(action: Action, supporting: list[Agency]) -> None:
+    """One history row for the edit: the agencies are set without one, then the action's save
+    records the action together with its agencies."""
+    action.skip_history_when_saving = True
+    try:
+        action.supporting_agencies.set(supporting)
+    finally:
+        del action.skip_history_when_saving
 
 
 @dataclass
