@@ -1,5 +1,12 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from lifecycle.models import Agreement, PublishedVersion, Reminder
@@ -12,6 +19,28 @@ from lifecycle.services import (
 from priorities.admin import PriorityInline
 from priorities.models import Plan
 
+StageService = Callable[..., Any]  # a lifecycle service taking plan= and user=
+AdminAction = Callable[[Any, HttpRequest, QuerySet[Plan]], None]
+
+
+def _stage_action(name: str, description: str, service: StageService, done: str) -> AdminAction:
+    """An admin action that moves each chosen plan through the same service as the plan's own
+    pages, with the same checks; it reports each plan's outcome."""
+
+    @admin.action(description=description)
+    def run(modeladmin: PlanAdmin, request: HttpRequest, queryset: QuerySet[Plan]) -> None:
+        for plan in queryset:
+            try:
+                service(plan=plan, user=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                reason = " ".join(getattr(exc, "messages", [str(exc)]))
+                modeladmin.message_user(request, f"{plan}: {reason}", messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"{plan}: {done}", messages.SUCCESS)
+
+    run.__name__ = name  # the action's name in the admin's form
+    return run
+
 
 @admin.register(Plan)
 class PlanAdmin(SimpleHistoryAdmin):
@@ -23,34 +52,27 @@ class PlanAdmin(SimpleHistoryAdmin):
     ordering = ["partnership__name", "-period_start"]
     readonly_fields = ["status", "revision", "consultation_round", "last_published_at"]
     inlines = [PriorityInline]
-    actions = ["send_for_agreement", "publish", "amend", "start_next_year"]
-
-    # The stages move through the same services as the plan's own pages, with the same checks.
-    def _run(self, request, queryset, service, done: str) -> None:
-        for plan in queryset:
-            try:
-                service(plan=plan, user=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                reason = " ".join(getattr(exc, "messages", [str(exc)]))
-                self.message_user(request, f"{plan}: {reason}", messages.ERROR)
-            else:
-                self.message_user(request, f"{plan}: {done}", messages.SUCCESS)
-
-    @admin.action(description="Send for agreement")
-    def send_for_agreement(self, request, queryset):
-        self._run(request, queryset, plan_send_for_agreement, "sent for agreement.")
-
-    @admin.action(description="Publish plan")
-    def publish(self, request, queryset):
-        self._run(request, queryset, plan_publish, "published.")
-
-    @admin.action(description="Amend plan (new draft revision)")
-    def amend(self, request, queryset):
-        self._run(request, queryset, plan_amend, "a new draft revision was started.")
-
-    @admin.action(description="Start next year's plan")
-    def start_next_year(self, request, queryset):
-        self._run(request, queryset, plan_start_next_year, "next year's plan was started.")
+    actions = [
+        _stage_action(
+            "send_for_agreement",
+            "Send for agreement",
+            plan_send_for_agreement,
+            "sent for agreement.",
+        ),
+        _stage_action("publish", "Publish plan", plan_publish, "published."),
+        _stage_action(
+            "amend",
+            "Amend plan (new draft revision)",
+            plan_amend,
+            "a new draft revision was started.",
+        ),
+        _stage_action(
+            "start_next_year",
+            "Start next year's plan",
+            plan_start_next_year,
+            "next year's plan was started.",
+        ),
+    ]
 
 
 @admin.register(Agreement)
@@ -72,13 +94,13 @@ class PublishedVersionAdmin(admin.ModelAdmin):
     list_select_related = ["plan__partnership", "published_by"]
     readonly_fields = ["plan", "number", "published_at", "published_by", "checksum", "snapshot"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -89,8 +111,8 @@ class ReminderAdmin(admin.ModelAdmin):
     list_select_related = ["plan__partnership", "agency"]
     readonly_fields = [f.name for f in Reminder._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
