@@ -27,12 +27,12 @@ import datetime
 import functools
 import hashlib
 from collections.abc import Callable
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
@@ -118,8 +118,24 @@ def version_key(kind: str, partnership: str, period: str, number: int | None) ->
     return f"public-plan:{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def _date(value) -> datetime.date:
+def _date(value: datetime.date | str) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+class _Table:
+    """A model's table as SQL names it, quoted for the database: str() is the table's name, and
+    an attribute a field's column (`_Table(Plan).period_start`)."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+
+    def __str__(self) -> str:
+        return connection.ops.quote_name(self.model._meta.db_table)
+
+    def __getattr__(self, field: str) -> str:
+        if field.startswith("_"):
+            raise AttributeError(field)
+        return connection.ops.quote_name(self.model._meta.get_field(field).column)
 
 
 @functools.cache
@@ -128,80 +144,57 @@ def _key_sql(kind: str, numbered: bool) -> str:
     latest), and for a page what else it shows that can change: the latest version's number,
     the plan's progress updates, measures and figures (counts and high-water marks, so that an
     update, a correction or a removal all change the key)."""
-    t = _tables()
-    latest = f"(SELECT MAX(l.{t.number}) FROM {t.version} l WHERE l.{t.version_plan} = p.{t.pk})"
-    which = "%s" if numbered else latest
+    pk = connection.ops.quote_name("id")
+    plan, partnership, version = _Table(Plan), _Table(Partnership), _Table(PublishedVersion)
+    latest = f"(SELECT MAX(l.{version.number}) FROM {version} l WHERE l.{version.plan} = p.{pk})"
     marks = "NULL"
     if kind == PAGE:
-        # Few subqueries, each folding its marks into one text with `||` (NULL when there are no
-        # rows): planning the statement costs PostgreSQL more than running it.
-        progress = (
-            f"FROM {t.progress} u JOIN {t.action} a ON a.{t.pk} = u.{t.progress_action} "
-            f"JOIN {t.priority} r ON r.{t.pk} = a.{t.action_priority} "
-            f"WHERE r.{t.priority_plan} = p.{t.pk}"
-        )
-        figures = (
-            f"FROM {t.figure} f JOIN {t.measure} m ON m.{t.pk} = f.{t.figure_measure} "
-            f"WHERE m.{t.measure_plan} = p.{t.pk}"
-        )
-        marks = ", ".join(
-            [
-                latest if numbered else f"v.{t.number}",  # the same key as by its number
-                f"(SELECT COUNT(*) || '/' || MAX(u.{t.pk}) {progress})",
-                # Every change to a measure, removals included, is a new history row.
-                f"(SELECT MAX(h.history_id) FROM {t.measure_history} h "
-                f"WHERE h.{t.history_plan} = p.{t.pk})",
-                f"(SELECT COUNT(*) || '/' || MAX(f.{t.figure_entered_at}) || '/' || "
-                f"SUM(f.{t.figure_value}) {figures})",
-            ]
-        )
+        marks = ", ".join([latest if numbered else f"v.{version.number}", *_page_marks(pk)])
     return (
-        f"SELECT p.{t.pk}, p.{t.period_start}, p.{t.period_end}, "
-        f"v.{t.pk}, v.{t.number}, v.{t.checksum}, v.{t.published_at}, {marks} "
-        f"FROM {t.plan} p JOIN {t.partnership} s ON s.{t.pk} = p.{t.plan_partnership} "
-        f"LEFT JOIN {t.version} v ON v.{t.version_plan} = p.{t.pk} AND v.{t.number} = {which} "
-        f"WHERE s.{t.slug} = %s"
+        f"SELECT p.{pk}, p.{plan.period_start}, p.{plan.period_end}, "
+        f"v.{pk}, v.{version.number}, v.{version.checksum}, v.{version.published_at}, {marks} "
+        f"FROM {plan} p JOIN {partnership} s ON s.{pk} = p.{plan.partnership} "
+        f"LEFT JOIN {version} v ON v.{version.plan} = p.{pk} "
+        f"AND v.{version.number} = {'%s' if numbered else latest} "
+        f"WHERE s.{partnership.slug} = %s"
     )
 
 
-def _tables() -> SimpleNamespace:
-    """The tables and columns `_key_sql` reads, named by the models, quoted for the database."""
-    q = connection.ops.quote_name
+def _page_marks(pk: str) -> list[str]:
+    """What else a page shows of plan `p`: its progress updates, measures and figures.
 
-    def column(model, field: str) -> str:
-        return q(model._meta.get_field(field).column)
-
-    return SimpleNamespace(
-        pk=q("id"),
-        plan=q(Plan._meta.db_table),
-        plan_partnership=column(Plan, "partnership"),
-        period_start=column(Plan, "period_start"),
-        period_end=column(Plan, "period_end"),
-        partnership=q(Partnership._meta.db_table),
-        slug=column(Partnership, "slug"),
-        version=q(PublishedVersion._meta.db_table),
-        version_plan=column(PublishedVersion, "plan"),
-        number=column(PublishedVersion, "number"),
-        checksum=column(PublishedVersion, "checksum"),
-        published_at=column(PublishedVersion, "published_at"),
-        progress=q(ProgressUpdate._meta.db_table),
-        progress_action=column(ProgressUpdate, "action"),
-        action=q(Action._meta.db_table),
-        action_priority=column(Action, "priority"),
-        priority=q(Priority._meta.db_table),
-        priority_plan=column(Priority, "plan"),
-        measure=q(Measure._meta.db_table),
-        measure_plan=column(Measure, "plan"),
-        measure_history=q(Measure.history.model._meta.db_table),
-        history_plan=column(Measure.history.model, "plan"),
-        figure=q(Figure._meta.db_table),
-        figure_measure=column(Figure, "measure"),
-        figure_entered_at=column(Figure, "entered_at"),
-        figure_value=column(Figure, "value"),
+    Few subqueries, each folding its marks into one text with `||` (NULL when there are no
+    rows): planning the statement costs PostgreSQL more than running it."""
+    update, action, priority = _Table(ProgressUpdate), _Table(Action), _Table(Priority)
+    measure, figure = _Table(Measure), _Table(Figure)
+    measure_history = _Table(Measure.history.model)
+    progress = (
+        f"FROM {update} u JOIN {action} a ON a.{pk} = u.{update.action} "
+        f"JOIN {priority} r ON r.{pk} = a.{action.priority} "
+        f"WHERE r.{priority.plan} = p.{pk}"
     )
+    figures = (
+        f"FROM {figure} f JOIN {measure} m ON m.{pk} = f.{figure.measure} "
+        f"WHERE m.{measure.plan} = p.{pk}"
+    )
+    return [
+        f"(SELECT COUNT(*) || '/' || MAX(u.{pk}) {progress})",
+        # Every change to a measure, removals included, is a new history row.
+        f"(SELECT MAX(h.history_id) FROM {measure_history} h "
+        f"WHERE h.{measure_history.plan} = p.{pk})",
+        f"(SELECT COUNT(*) || '/' || MAX(f.{figure.entered_at}) || '/' || "
+        f"SUM(f.{figure.value}) {figures})",
+    ]
 
 
-def _serve(request: HttpRequest, key: str, render, *, latest: bool, kind: str) -> HttpResponse:
+def _serve(
+    request: HttpRequest,
+    key: str,
+    render: Callable[[], HttpResponse],
+    *,
+    latest: bool,
+    kind: str,
+) -> HttpResponse:
     etag = quote_etag(key.rsplit(":", 1)[1][:40])
     response = get_conditional_response(request, etag=etag)
     if response is None:
