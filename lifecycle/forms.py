@@ -1,10 +1,18 @@
 """The forms of the plan's life: an agency's answer, and the coordinator's reasons to go ahead."""
 
-from crispy_forms.helper import FormHelper
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
+
+from lifecycle.readiness import AgencyAnswer
+from partners.models import Agency
+from tracking.forms import FieldsOnly
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(FieldsOnly, forms.Form):
     """An agency's answer to the plan, given by someone who speaks for it."""
 
     agency = forms.ModelChoiceField(queryset=None, label="Answering for", empty_label=None)
@@ -23,14 +31,11 @@ class AgreementForm(forms.Form):
         help_text="Required when asking for changes: say what should change.",
     )
 
-    def __init__(self, *args, agencies, **kwargs):
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if (
             cleaned.get("decision") == "changes_requested"
@@ -43,7 +48,7 @@ class AgreementForm(forms.Form):
 class MarkAgreedForm(forms.Form):
     """The coordinator's reason, for each core agency that has not agreed, to go ahead anyway."""
 
-    def __init__(self, *args, pending, **kwargs):
+    def __init__(self, *args: Any, pending: list[AgencyAnswer], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for answer in pending:
             self.fields[f"reason_{answer.agency.pk}"] = forms.CharField(

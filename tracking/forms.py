@@ -4,13 +4,16 @@ the Strategic Assessment. They validate and normalise; the services in tracking/
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Literal
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -27,7 +30,18 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "ASSESSMENT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 
 
-class ProgressUpdateForm(forms.ModelForm):
+class FieldsOnly:
+    """A form mixin: crispy draws the fields only, as the page's template writes the <form> tag
+    and the CSRF token."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class ProgressUpdateForm(FieldsOnly, forms.ModelForm):
     class Meta:
         model = ProgressUpdate
         fields = ["date", "rag", "percent_complete", "narrative"]
@@ -38,14 +52,8 @@ class ProgressUpdateForm(forms.ModelForm):
             "narrative": forms.Textarea(attrs={"rows": 5}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
-
-class MeasureForm(forms.ModelForm):
+class MeasureForm(FieldsOnly, forms.ModelForm):
     class Meta:
         model = Measure
         fields = [
@@ -65,19 +73,16 @@ class MeasureForm(forms.ModelForm):
             "outcomes": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         self.fields["priority"].queryset = plan.priorities.order_by("order", "pk")
         self.fields["outcomes"].queryset = Outcome.objects.filter(
             action__priority__plan=plan
         ).order_by("action__priority__order", "action__order", "order")
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
 
-class FigureForm(forms.Form):
+class FigureForm(FieldsOnly, forms.Form):
     """One agency's figure for one period of a measure."""
 
     agency = forms.ModelChoiceField(queryset=None, label="Agency", empty_label=None)
@@ -90,7 +95,9 @@ class FigureForm(forms.Form):
         help_text="How sure the figure is, e.g. “provisional: March not yet validated”.",
     )
 
-    def __init__(self, *args, measure: Measure, agencies, **kwargs):
+    def __init__(
+        self, *args: Any, measure: Measure, agencies: QuerySet[Agency], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         plan = measure.plan
         first = plan.period_start - datetime.timedelta(days=2 * 365)
@@ -101,21 +108,18 @@ class FigureForm(forms.Form):
             for start in reversed(periods(first, last, measure.frequency))
         ]
         self.fields["value"].label = f"Figure ({measure.unit})"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
 
 class MoneyField(forms.DecimalField):
     """An amount in pounds as people type it: “12500”, “12,500.00” or “£12,500”."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Decimal | None:
         if isinstance(value, str):
             value = value.strip().removeprefix("£").replace(",", "").strip()
         return super().to_python(value)
 
 
-class CommissionedServiceForm(forms.ModelForm):
+class CommissionedServiceForm(FieldsOnly, forms.ModelForm):
     amount = MoneyField(
         label="Amount (£)",
         max_digits=12,
@@ -134,14 +138,8 @@ class CommissionedServiceForm(forms.ModelForm):
             "notes": "Optional, e.g. the contract's dates or reference.",
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
-
-class StrategicAssessmentForm(forms.ModelForm):
+class StrategicAssessmentForm(FieldsOnly, forms.ModelForm):
     remove_document = forms.BooleanField(
         label="Remove the PDF attached now",
         required=False,
@@ -178,7 +176,7 @@ class StrategicAssessmentForm(forms.ModelForm):
             "document": forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
         }
 
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plan = plan
         # The author is often outside the partnership (the county's strategy team).
@@ -197,11 +195,8 @@ class StrategicAssessmentForm(forms.ModelForm):
                 f"A PDF file of at most {limit}. Members and, once the plan is published, the "
                 "public can download it."
             )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
-    def clean_document(self):
+    def clean_document(self) -> File | Literal[False] | None:
         document = self.cleaned_data.get("document")
         if not isinstance(document, UploadedFile):
             return document  # unchanged (the file already saved), cleared, or none
@@ -233,7 +228,7 @@ class StrategicAssessmentForm(forms.ModelForm):
         document.name = f"{self.plan.partnership.slug}-{self.plan.period}-strategic-assessment.pdf"
         return document
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         new_upload = isinstance(cleaned.get("document"), UploadedFile)
         if cleaned.get("remove_document") and not new_upload and "document" not in self.errors:
