@@ -36,13 +36,7 @@ def figure_save(
     enters only its own; the coordinator any; `user` None is the system, e.g. the demo loader);
     a figure for the same measure, agency and period is corrected in place (history keeps the old
     value). Returns the figure and whether it was new."""
-    figure = Figure(
-        measure=measure,
-        agency=agency,
-        period_start=period_start,
-        value=value,
-        confidence=confidence,
-    )
+    figure = Figure(measure=measure, agency=agency, period_start=period_start)
     if user is not None and not can(user, "tracking.enter_figure", figure):
         raise PermissionDenied(f"Only {agency} or the coordinator can enter {agency}'s figures.")
     existing = (
@@ -52,15 +46,15 @@ def figure_save(
     )
     created = existing is None
     if existing is not None:
-        existing.value, existing.confidence = value, confidence
         figure = existing
+    figure.value, figure.confidence = value, confidence
     figure.entered_by = user
     figure._history_user = user
     figure.save()
     return figure, created
 
 
-def agencies_for_figures(user, plan: Plan) -> QuerySet[Agency]:
+def agencies_for_figures(user: Any, plan: Plan) -> QuerySet[Agency]:
     """The agencies this person may enter figures for: their own, or all for the coordinator."""
     core = plan.partnership.core_agencies.order_by("name")
     if can(user, "lifecycle.run_plan", plan):
