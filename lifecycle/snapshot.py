@@ -268,7 +268,7 @@ PLAN_FIELDS = [
 
 def _action_fields(action: ActionData, data: Snapshot) -> dict[str, str]:
     priorities = {p["id"]: p["title"] for p in data["priorities"]}
-    themes = {t["id"]: t["name"] for t in data["themes"]}
+    themes: dict[int | None, str] = {t["id"]: t["name"] for t in data["themes"]}
     outcomes = "\n".join(
         o["description"] + (f" (measure: {o['measure']})" if o.get("measure") else "")
         for o in action["outcomes"]

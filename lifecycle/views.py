@@ -31,6 +31,7 @@ from lifecycle.versions import public_version
 from partners.models import Agency
 from partners.permissions import can
 from priorities.access import fetch_plan, plan_or_404
+from priorities.models import Plan
 from tracking.models import ProgressUpdate
 from tracking.progress import with_latest_update
 
@@ -78,7 +79,12 @@ def plan_readiness_view(request: HttpRequest, partnership: str, period: str) -> 
     return _readiness_page(request, plan)
 
 
-def _readiness_page(request, plan, agreed_form=None, status=200) -> HttpResponse:
+def _readiness_page(
+    request: HttpRequest,
+    plan: Plan,
+    agreed_form: MarkAgreedForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     readiness = plan_readiness(plan)
     context = {
         "plan": plan,

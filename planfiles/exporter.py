@@ -150,8 +150,11 @@ def version_export_rows(data: Snapshot) -> list[FileRow]:
     head = _head(
         data["partnership"]["name"], plan["title"], plan["period_start"], plan["period_end"]
     )
-    theme_order = {theme["id"]: index for index, theme in enumerate(data["themes"])}
-    theme_names = {theme["id"]: clean_text(theme["name"]) for theme in data["themes"]}
+    themes = data["themes"]
+    theme_order: dict[int | None, int] = {theme["id"]: i for i, theme in enumerate(themes)}
+    theme_names: dict[int | None, str] = {
+        theme["id"]: clean_text(theme["name"]) for theme in themes
+    }
     by_priority: dict[int, list[tuple[int, ActionData]]] = defaultdict(list)
     for index, action in enumerate(data["actions"]):
         by_priority[action["priority"]].append((index, action))

@@ -4,6 +4,11 @@ Members read it with the plan; once the plan has a published version, so does th
 PDF is never a public media URL: `assessment_pdf` asks the permission rules before sending it.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -23,7 +28,7 @@ class _SignIn(Exception):
     """A visitor asked for a members' page: ask them to sign in."""
 
 
-def _plan_for_reader(user, partnership: str, period: str) -> Plan:
+def _plan_for_reader(user: Any, partnership: str, period: str) -> Plan:
     """The plan, if this person may read it: 404 to outsiders, a sign-in to visitors."""
     plan = Plan.objects.select_related("assessment__author").at(partnership, period)
     if plan is None:
@@ -36,7 +41,7 @@ def _plan_for_reader(user, partnership: str, period: str) -> Plan:
     raise Http404("No such plan.")
 
 
-def _priorities(plan: Plan, *, member: bool) -> list[dict]:
+def _priorities(plan: Plan, *, member: bool) -> Sequence[Mapping[str, object]]:
     """Members read the live priorities; the public reads those of the published version."""
     if member:
         return [

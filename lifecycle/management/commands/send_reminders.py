@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from lifecycle.reminders import send_reminders
@@ -9,7 +11,7 @@ class Command(BaseCommand):
         "Run daily from cron; safe to run any number of times: each reminder is sent once."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         sent = send_reminders()
         for line in sent:
             self.stdout.write(f"Sent: {line}")
