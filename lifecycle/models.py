@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from partners.models import unique
 from priorities.models import Plan
 
 if TYPE_CHECKING:
@@ -51,10 +52,12 @@ class Agreement(models.Model):
         db_table = "priorities_agreement"
         ordering = ["plan", "-round", "agency__name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "agency", "round"],
+            unique(
+                "plan",
+                "agency",
+                "round",
                 name="agreement_one_answer_per_agency_per_round",
-                violation_error_message="This agency has already answered in this round.",
+                message="This agency has already answered in this round.",
             )
         ]
 
@@ -82,10 +85,11 @@ class PublishedVersion(models.Model):
         ordering = ["plan", "-number"]
         get_latest_by = "number"
         constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "number"],
+            unique(
+                "plan",
+                "number",
                 name="published_version_unique_number",
-                violation_error_message="This plan already has a version with this number.",
+                message="This plan already has a version with this number.",
             )
         ]
 

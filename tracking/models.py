@@ -13,7 +13,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from actions.models import Action, Outcome
-from partners.models import Agency
+from partners.models import Agency, unique
 from priorities.models import Plan, Priority
 
 
@@ -97,10 +97,11 @@ class Measure(models.Model):
         db_table = "actions_measure"
         ordering = ["plan", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "name"],
+            unique(
+                "plan",
+                "name",
                 name="measure_unique_name_per_plan",
-                violation_error_message="This plan already has a measure with this name.",
+                message="This plan already has a measure with this name.",
             )
         ]
 
@@ -136,10 +137,12 @@ class Figure(models.Model):
         db_table = "actions_figure"
         ordering = ["measure", "period_start", "agency__name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["measure", "agency", "period_start"],
+            unique(
+                "measure",
+                "agency",
+                "period_start",
                 name="figure_one_per_measure_agency_period",
-                violation_error_message="This agency already has a figure for this period.",
+                message="This agency already has a figure for this period.",
             )
         ]
 
