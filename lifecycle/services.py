@@ -39,24 +39,17 @@ def _locked(plan: Plan) -> Plan:
 COORDINATOR_ONLY = "Only the partnership's coordinator can {}."
 
 
-def _coordinator_locks(plan: Plan, user: Any, *, to: str, stage: str, to_be: str) -> Plan:
-    """The plan, locked for a stage change, once the person may run it (or "Only the
-    partnership's coordinator can <to>") and it is at `stage` (or "… cannot be <to_be>")."""
+def _locked_for_coordinator(plan: Plan, user: Any, *, to: str) -> Plan:
+    """The plan, locked for a stage change, once the person may run it ("Only the partnership's
+    coordinator can <to>" if not)."""
     _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format(to))
-    plan = _locked(plan)
-    plan.require_stage({stage}, to_be)
-    return plan
+    return _locked(plan)
 
 
 @transaction.atomic
 def plan_send_for_agreement(*, plan: Plan, user: Any) -> Plan:
-    plan = _coordinator_locks(
-        plan,
-        user,
-        to="send the plan for agreement",
-        stage=Plan.Status.DRAFT,
-        to_be="sent for agreement",
-    )
+    plan = _locked_for_coordinator(plan, user, to="send the plan for agreement")
+    plan.require_stage({Plan.Status.DRAFT}, "sent for agreement")
     blockers = plan_readiness(plan).blockers
     if blockers:
         count = len(blockers)
@@ -101,13 +94,8 @@ def plan_answer(
 
 @transaction.atomic
 def plan_reopen_draft(*, plan: Plan, user: Any) -> Plan:
-    plan = _coordinator_locks(
-        plan,
-        user,
-        to="reopen the draft",
-        stage=Plan.Status.CONSULTATION,
-        to_be="reopened as a draft",
-    )
+    plan = _locked_for_coordinator(plan, user, to="reopen the draft")
+    plan.require_stage({Plan.Status.CONSULTATION}, "reopened as a draft")
     if not plan_readiness(plan).changes_requested:
         raise ValidationError(
             "The draft can be reopened only when an agency has asked for changes.",
@@ -121,13 +109,8 @@ def plan_reopen_draft(*, plan: Plan, user: Any) -> Plan:
 @transaction.atomic
 def plan_mark_agreed(*, plan: Plan, user: Any, reasons: dict[int, str] | None = None) -> Plan:
     """Every core agency agreed, or the coordinator wrote why the plan goes ahead without it."""
-    plan = _coordinator_locks(
-        plan,
-        user,
-        to="mark the plan agreed",
-        stage=Plan.Status.CONSULTATION,
-        to_be="marked as agreed",
-    )
+    plan = _locked_for_coordinator(plan, user, to="mark the plan agreed")
+    plan.require_stage({Plan.Status.CONSULTATION}, "marked as agreed")
     reasons = {k: (v or "").strip() for k, v in (reasons or {}).items()}
     pending = plan_readiness(plan).pending
     unexplained = [a.agency.name for a in pending if not reasons.get(a.agency.pk)]
@@ -158,9 +141,8 @@ def plan_mark_agreed(*, plan: Plan, user: Any, reasons: dict[int, str] | None = 
 @transaction.atomic
 def plan_publish(*, plan: Plan, user: Any) -> PublishedVersion:
     """Freeze the agreed plan as the next numbered version, for the public to read."""
-    plan = _coordinator_locks(
-        plan, user, to="publish the plan", stage=Plan.Status.AGREED, to_be="published"
-    )
+    plan = _locked_for_coordinator(plan, user, to="publish the plan")
+    plan.require_stage({Plan.Status.AGREED}, "published")
     text, checksum = serialise(plan_snapshot(plan))
     number = (plan.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     now = timezone.now()
@@ -180,8 +162,7 @@ def plan_publish(*, plan: Plan, user: Any) -> PublishedVersion:
 @transaction.atomic
 def plan_amend(*, plan: Plan, user: Any) -> Plan:
     """Open a new draft revision; the public keeps reading the last published version."""
-    _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("amend the plan"))
-    plan = _locked(plan)
+    plan = _locked_for_coordinator(plan, user, to="amend the plan")
     plan._history_user = user
     plan.amend()
     return plan
