@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -26,8 +27,7 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 72
 LEGEND_COLUMNS, LEGEND_COLUMN_WIDTH, LEGEND_ROW_HEIGHT = 3, 190, 14
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     """A text at a point of the chart."""
 
     x: float
@@ -45,8 +45,9 @@ class Rule:
     label: Label
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
+    """A figure's dot on its series' line."""
+
     x: float
     y: float
     value: str  # the figure as the table beside the chart shows it
