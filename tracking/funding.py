@@ -28,6 +28,10 @@ class PriorityFunding:
     total: Decimal
     services: int
 
+    @property
+    def label(self) -> str:
+        return self.priority.title
+
 
 @dataclass(frozen=True)
 class SourceFunding:
