@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lifecycle import views
+from lifecycle import assessment_views, views
 
 plan = "plans/<slug:partnership>/<str:period>/"
 
@@ -15,4 +15,9 @@ urlpatterns = [
     path(f"{plan}readiness/", views.plan_readiness_view, name="plan_readiness"),
     path(f"{plan}agreement/", views.plan_agreement, name="plan_agreement"),
     path(f"{plan}stage/<slug:stage>/", views.plan_stage, name="plan_stage"),
+    # The Strategic Assessment (tracking's): members read it with the draft, the public once
+    # the plan is published, with the priorities as published.
+    path(f"{plan}assessment/", assessment_views.assessment_detail, name="assessment_detail"),
+    path(f"{plan}assessment/edit/", assessment_views.assessment_edit, name="assessment_edit"),
+    path(f"{plan}assessment.pdf", assessment_views.assessment_pdf, name="assessment_pdf"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracking import assessment_views, views
+from tracking import views
 
 plan = "plans/<slug:partnership>/<str:period>/"
 
@@ -18,7 +18,4 @@ urlpatterns = [
         views.action_service_remove,
         name="action_service_remove",
     ),
-    path(f"{plan}assessment/", assessment_views.assessment_detail, name="assessment_detail"),
-    path(f"{plan}assessment/edit/", assessment_views.assessment_edit, name="assessment_edit"),
-    path(f"{plan}assessment.pdf", assessment_views.assessment_pdf, name="assessment_pdf"),
 ]

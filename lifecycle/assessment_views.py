@@ -48,7 +48,7 @@ def _priorities(plan: Plan, *, member: bool) -> Sequence[Mapping[str, object]]:
             {"id": p.pk, "title": p.title, "evidence": p.evidence}
             for p in plan.priorities.order_by("order", "pk")
         ]
-    return plan.versions.latest().data["priorities"]
+    return plan.versions.latest().data["priorities"]  # the published priorities
 
 
 def assessment_detail(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
