@@ -19,7 +19,6 @@ from planfiles.exporter import PlanExportError, plan_export_rows, plan_filename
 from planfiles.format import (
     HEADER,
     PlanFileTable,
-    SourceRow,
     read_plan_file,
     to_dataset,
     write_csv,
@@ -28,6 +27,7 @@ from planfiles.format import (
 )
 from planfiles.importer import plan_import
 from planfiles.report import CREATE, UPDATE, ImportReport
+from planfiles.tabular import SourceRow
 from priorities.models import Plan
 
 IMPORT_TYPES = {CREATE: RowResult.IMPORT_TYPE_NEW, UPDATE: RowResult.IMPORT_TYPE_UPDATE}

@@ -24,11 +24,11 @@ from django.views.decorators.http import require_POST
 from lifecycle.snapshot import public_view
 from lifecycle.versions import public_version
 from planfiles.exporter import PlanExportError, plan_export, version_export
-from planfiles.figures_file import figures_csv, updates_csv
 from planfiles.format import EXPORT_FORMATS, HEADER, PlanFileRefused, read_plan_file
 from planfiles.forms import PlanImportForm
 from planfiles.importer import plan_import
 from planfiles.report import ImportReport
+from planfiles.tracking_export import figures_csv, updates_csv
 from priorities.access import fetch_plan
 from priorities.models import Plan
 

@@ -14,9 +14,9 @@ from planfiles.figures_file import (
     FiguresFileRefused,
     check_filename,
     check_size,
-    figures_import,
     read_figures_file,
 )
+from planfiles.figures_import import figures_import
 
 
 class Command(BaseCommand):
