@@ -1,10 +1,15 @@
 """Every file in and out: the canonical plan file (PRODUCT.md, "Canonical plan file"), the
 figures file, and the members' CSV downloads.
 
-- `format`: reading CSV/XLSX files into numbered rows, writing CSV/XLSX/JSON; formula escaping.
-- `importer`: `plan_import`, all or nothing: every row checked, then one bulk write.
-- `writer`: the bulk write, with history.
+- `tabular`: any file we read or write as rows: bytes into numbered rows of cells (one reader,
+  each file with its own header and words), CSV out; formula escaping.
+- `format`: the plan file: its header, reading CSV/XLSX through `tabular`, writing CSV/XLSX/JSON.
+- `importer`: `plan_import`, all or nothing, in passes: `rows` (each row on its own),
+  `matching` (the plan and the names: agencies and themes through partners/names.py),
+  `diff` (what each row creates or changes), then `writer` (one bulk write, with history).
+  `planning` holds the types these share; `report` what the import says.
 - `exporter`: `plan_export`, the plan as a file in the order an import gives back.
-- `figures_file`: figures in (`import_figures`), progress updates and figures out as CSV.
-- `resources`, `admin`: the same, wired into django-import-export for the Django admin.
+- `figures_file` (reading), `figures_import` (`import_figures`): figures in.
+- `tracking_export`: progress updates and figures out as CSV.
+- `resources`, `admin`: the plan file wired into django-import-export for the Django admin.
 """

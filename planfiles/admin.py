@@ -9,12 +9,17 @@ offers only the plans of partnerships they coordinate.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import Format
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
+from import_export.results import Result
 
 from actions.admin import ActionAdmin
 from actions.models import Action
@@ -44,7 +49,7 @@ class PlanFileConfirmForm(ConfirmImportForm):
     create_missing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-def may_use_plan_files(user) -> bool:
+def may_use_plan_files(user: Any) -> bool:
     """Superusers, and staff who coordinate at least one partnership."""
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
@@ -62,13 +67,13 @@ class PlanFileAdminMixin(ImportExportMixin):
     export_form_class = ExportForm  # the file's columns are fixed: nothing to choose
     import_template_name = "planfiles/admin_import.html"
 
-    def has_import_permission(self, request) -> bool:
+    def has_import_permission(self, request: HttpRequest) -> bool:
         return may_use_plan_files(request.user)
 
-    def has_export_permission(self, request) -> bool:
+    def has_export_permission(self, request: HttpRequest) -> bool:
         return may_use_plan_files(request.user)
 
-    def get_import_data_kwargs(self, **kwargs):
+    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         form = kwargs.get("form")
         request = kwargs.get("request")
         kwargs = super().get_import_data_kwargs(**kwargs)
@@ -76,19 +81,21 @@ class PlanFileAdminMixin(ImportExportMixin):
         kwargs["allowed"] = lambda plan: can(request.user, "planfiles.import_plan", plan)
         return kwargs
 
-    def get_confirm_form_initial(self, request, import_form):
+    def get_confirm_form_initial(
+        self, request: HttpRequest, import_form: forms.Form | None
+    ) -> dict[str, Any]:
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
             initial["create_missing"] = import_form.cleaned_data.get("create_missing", False)
         return initial
 
-    def add_data_read_fail_error_to_form(self, form, e):
+    def add_data_read_fail_error_to_form(self, form: forms.Form, e: Exception) -> None:
         if isinstance(e, PlanFileRefused):
             form.add_error("import_file", e.message)
         else:
             super().add_data_read_fail_error_to_form(form, e)
 
-    def process_import(self, request, **kwargs):
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         try:
             return super().process_import(request, **kwargs)
         except FileNotFoundError:
@@ -96,7 +103,7 @@ class PlanFileAdminMixin(ImportExportMixin):
             messages.warning(request, "This import has already been done: nothing more changed.")
             return HttpResponseRedirect(self._changelist_url())
 
-    def process_result(self, result, request):
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
         report = getattr(result, "plan_file_report", None)
         if report is not None and report.errors:
             # The plan changed between the preview and the confirmation.
@@ -115,7 +122,7 @@ class PlanFileAdminMixin(ImportExportMixin):
             f"admin:{opts.app_label}_{opts.model_name}_changelist", current_app=self.admin_site.name
         )
 
-    def get_export_queryset(self, request):
+    def get_export_queryset(self, request: HttpRequest) -> QuerySet[Action]:
         queryset = super().get_export_queryset(request)
         if request.user.is_superuser:
             return queryset
@@ -123,7 +130,9 @@ class PlanFileAdminMixin(ImportExportMixin):
             priority__plan__partnership__in=coordinated_partnership_ids(request.user)
         )
 
-    def get_export_filename(self, request, queryset, file_format):
+    def get_export_filename(
+        self, request: HttpRequest, queryset: QuerySet[Action], file_format: Format
+    ) -> str:
         plan_ids = set(queryset.order_by().values_list("priority__plan", flat=True).distinct())
         if len(plan_ids) == 1:
             plan = Plan.objects.select_related("partnership").get(pk=plan_ids.pop())
@@ -148,7 +157,9 @@ class PublishedVersionWithFileAdmin(PublishedVersionAdmin):
     actions = ["download_plan_file"]
 
     @admin.action(description="Download the plan file (CSV) of the selected version")
-    def download_plan_file(self, request, queryset):
+    def download_plan_file(
+        self, request: HttpRequest, queryset: QuerySet[PublishedVersion]
+    ) -> HttpResponse | None:
         if queryset.count() != 1:
             self.message_user(request, "Choose one version to download.", messages.ERROR)
             return None

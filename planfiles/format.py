@@ -3,23 +3,36 @@
 Nothing here touches the database. A file that cannot be read as a plan file at all (wrong type,
 empty, wrong header, not UTF-8, too big) is refused with `PlanFileRefused`, whose message says what
 to do; a file that can be read becomes a `PlanFileTable` of numbered rows for the importer to
-validate. Row numbers are the spreadsheet's: the header is row 1, so the first action is row 2,
-and a CSV cell spanning several lines is still one row.
+validate. The reading itself is planfiles/tabular.py's, shared with the figures file; the words
+of the refusals are the plan file's (`PLAN_FILE`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import tablib
 from django.conf import settings
+
+from planfiles import tabular
+from planfiles.tabular import (
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    FileRefused,
+    Record,
+    SourceRow,
+    TableFile,
+    csv_records,
+    escape_cell,
+    read_table,
+)
 
 HEADER: tuple[str, ...] = (
     "partnership",
@@ -49,33 +62,28 @@ MAX_ROWS = 50_000
 # An XLSX file is a zip: refuse one that would unpack to more than this many times its limit.
 MAX_XLSX_EXPANSION = 40
 
-# A cell starting with one of these is run as a formula by spreadsheet programs. On export such
-# a cell gets a leading quote; a cell that already starts with quotes before one of these gets
-# one more, so that import can take exactly one quote off and give back the original text.
-FORMULA_START = "=+-@\t\r"
-_NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r]")
-_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NEWLINES = re.compile(r"\r\n|\r")
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old-style .xls (and .doc) files
+# The plan file's name for a file refused as a whole (one class for every file we read).
+PlanFileRefused = FileRefused
 
-
-class PlanFileRefused(Exception):
-    """The file as a whole cannot be read as a plan file. The message says why and what to do."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    number: int
-    cells: dict[str, str]
-    # Non-blank cells beyond the header's twelve columns: an error for the importer to report.
-    extra: tuple[str, ...] = ()
+PLAN_FILE = TableFile(
+    title="plan file",
+    header=HEADER,
+    max_lines=MAX_ROWS + 1,  # the header, then the rows
+    empty="The file is empty. Upload a plan file with a header row and rows.",
+    no_rows="The file has a header but no rows under it: there is nothing to import.",
+    too_long=f"The file has more than {MAX_ROWS:,} rows. A plan file holds one row per action: "
+    "split it into smaller files.",
+    zipped="The file is named .csv but is an Excel workbook or another zipped file. Rename it "
+    ".xlsx if it is a workbook, or save it as “CSV UTF-8 (Comma delimited)”.",
+    binary="The file is not a CSV text file. Save the plan as “CSV UTF-8 (Comma delimited)” "
+    "(.csv) or as an Excel workbook (.xlsx) and upload it again.",
+    utf16_advice="Save it again as “CSV UTF-8 (Comma delimited)” and upload it again.",
+    utf8_advice="Save it again as “CSV UTF-8 (Comma delimited)”, or choose UTF-8 as the "
+    "encoding, and upload it again.",
+)
 
 
 @dataclass
@@ -86,16 +94,6 @@ class PlanFileTable:
 
 
 # -- Text: the same normalisation on the way out and the way in.
-
-
-def escape_cell(text: str) -> str:
-    """Keep spreadsheets from running a cell as a formula: `=1+1` is written `'=1+1`."""
-    return "'" + text if _NEEDS_ESCAPE.match(text) else text
-
-
-def unescape_cell(text: str) -> str:
-    """Undo `escape_cell`: take off the one quote it added, and only that."""
-    return text[1:] if _ESCAPED.match(text) else text
 
 
 def normalise_newlines(text: str) -> str:
@@ -178,102 +176,21 @@ def read_plan_file(
 ) -> PlanFileTable:
     """Read a whole plan file, or refuse it with a message saying what is wrong."""
     check_size(len(data), limit)
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise PlanFileRefused("The file is empty. Upload a plan file with a header row and rows.")
+    rows = read_table(data, PLAN_FILE, records=_records(data, kind, limit=limit))
+    return PlanFileTable(rows=rows, kind=kind, filename=filename)
+
+
+def _records(data: bytes, kind: str, *, limit: int | None) -> Iterator[Record]:
+    # A generator: nothing here runs before the file is found not to be empty.
     if kind == "xlsx":
-        records = _xlsx_records(data, limit=limit)
+        yield from _xlsx_records(data, limit=limit)
     elif kind == "csv":
-        records = _csv_records(data)
+        yield from csv_records(data, PLAN_FILE)
     else:
         raise PlanFileRefused("Upload the plan as a CSV file (.csv, UTF-8) or an XLSX workbook.")
-    table = PlanFileTable(kind=kind, filename=filename)
-    header_seen = False
-    for number, cells in records:
-        if number - 1 > MAX_ROWS:
-            raise PlanFileRefused(
-                f"The file has more than {MAX_ROWS:,} rows. A plan file holds one row per "
-                "action: split it into smaller files."
-            )
-        values = [_as_text(cell) for cell in cells]
-        if not any(value.strip() for value in values):
-            continue  # blank rows: spreadsheets are full of them
-        if not header_seen:
-            _check_header(values)
-            header_seen = True
-            continue
-        extra = tuple(value for value in values[len(HEADER) :] if value.strip())
-        values = (values + [""] * len(HEADER))[: len(HEADER)]
-        table.rows.append(SourceRow(number, dict(zip(HEADER, values, strict=True)), extra))
-    if not header_seen:
-        raise PlanFileRefused("The file is empty. Upload a plan file with a header row and rows.")
-    if not table.rows:
-        raise PlanFileRefused(
-            "The file has a header but no rows under it: there is nothing to import."
-        )
-    return table
 
 
-def _check_header(values: list[str]) -> None:
-    found = [value.strip().lstrip("\ufeff").strip() for value in values]
-    while found and not found[-1]:
-        found.pop()
-    if tuple(found) == HEADER:
-        return
-    expected = ",".join(HEADER)
-    missing = [name for name in HEADER if name not in found]
-    unexpected = [name for name in found if name not in HEADER]
-    details = []
-    if missing:
-        details.append("missing: " + ", ".join(missing))
-    if unexpected:
-        details.append("not expected: " + ", ".join(f"“{name}”" for name in unexpected))
-    if not missing and not unexpected:
-        details.append("the columns are in a different order")
-    raise PlanFileRefused(
-        "The first row is not the plan file's header ("
-        + "; ".join(details)
-        + f"). The header row must be exactly: {expected}"
-    )
-
-
-def _csv_records(data: bytes):
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise PlanFileRefused(
-            "The file is saved as UTF-16 (“Unicode text”), not UTF-8. Save it again as "
-            "“CSV UTF-8 (Comma delimited)” and upload it again."
-        )
-    if data.startswith(ZIP_MAGIC):
-        raise PlanFileRefused(
-            "The file is named .csv but is an Excel workbook or another zipped file. Rename it "
-            ".xlsx if it is a workbook, or save it as “CSV UTF-8 (Comma delimited)”."
-        )
-    if data.startswith(OLE_MAGIC) or b"\x00" in data[:4096]:
-        raise PlanFileRefused(
-            "The file is not a CSV text file. Save the plan as “CSV UTF-8 (Comma delimited)” "
-            "(.csv) or as an Excel workbook (.xlsx) and upload it again."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start : exc.start + 1].hex().upper()
-        raise PlanFileRefused(
-            f"The file is not UTF-8 text: line {line} has a character that is not UTF-8 "
-            f"(byte 0x{byte}); the file was probably saved as “CSV (Comma delimited)” in a "
-            "Windows encoding. Save it again as “CSV UTF-8 (Comma delimited)”, or choose "
-            "UTF-8 as the encoding, and upload it again."
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as exc:
-        raise PlanFileRefused(
-            f"The file is not valid CSV near line {reader.line_num}: {exc}. Check for a stray "
-            "quotation mark, or save the file again as “CSV UTF-8 (Comma delimited)”."
-        ) from None
-
-
-def _xlsx_records(data: bytes, *, limit: int | None):
+def _xlsx_records(data: bytes, *, limit: int | None) -> Iterator[Record]:
     # Imported here: openpyxl is only needed for XLSX files.
     import openpyxl
 
@@ -312,25 +229,6 @@ def _xlsx_records(data: bytes, *, limit: int | None):
         workbook.close()
 
 
-def _as_text(value) -> str:
-    """A cell's value as the text the plan file means by it."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return unescape_cell(value)
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 # -- Writing. Rows are tuples of twelve strings in the header's order.
 
 
@@ -341,14 +239,13 @@ def to_dataset(rows: list[tuple[str, ...]], *, title: str = "Plan") -> tablib.Da
     return dataset
 
 
-def _escaped(rows):
+def _escaped(rows: list[tuple[str, ...]]) -> list[list[str]]:
     return [[escape_cell(value) for value in row] for row in rows]
 
 
 def write_csv(rows: list[tuple[str, ...]]) -> bytes:
     """RFC 4180 CSV in UTF-8, with the byte-order mark Excel needs to read it as UTF-8."""
-    dataset = tablib.Dataset(*_escaped(rows), headers=list(HEADER))
-    return ("\ufeff" + dataset.export("csv", lineterminator="\r\n")).encode("utf-8")
+    return tabular.write_csv(HEADER, rows)
 
 
 # Column widths in the workbook, in characters: room for the text without a sea of scrolling.
@@ -364,7 +261,7 @@ def write_xlsx(rows: list[tuple[str, ...]], *, title: str = "Plan") -> bytes:
     """
     # Imported here: openpyxl is only needed for XLSX files.
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -375,7 +272,7 @@ def write_xlsx(rows: list[tuple[str, ...]], *, title: str = "Plan") -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = width
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
 
-    def cell(value: str, *, font=None):
+    def cell(value: str, *, font: Font | None = None) -> Cell:
         item = WriteOnlyCell(sheet, value=value)
         if font is not None:
             item.font = font

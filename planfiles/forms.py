@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from planfiles.format import (
     PlanFileRefused,
@@ -33,7 +36,7 @@ class PlanImportForm(forms.Form):
         "known agencies the file names join the partnership.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = (
             "A CSV file saved as UTF-8 (“CSV UTF-8 (Comma delimited)” in Excel) or an Excel "
@@ -45,7 +48,7 @@ class PlanImportForm(forms.Form):
         self.table: PlanFileTable | None = None
         self.data_bytes = b""
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         try:
             kind = kind_for_filename(upload.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from priorities.models import Plan
@@ -22,6 +23,17 @@ class RowError:
         if self.column:
             where.append(self.column)
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+# Records an error of one row: add(column, message); column None for the row as a whole.
+Add = Callable[[str | None, str], None]
+
+
+def adder(errors: list[RowError], row: int | None) -> Add:
+    def add(column: str | None, message: str) -> None:
+        errors.append(RowError(row, column, message))
+
+    return add
 
 
 @dataclass
@@ -63,12 +75,37 @@ class UnknownNames:
 
 
 @dataclass
-class ImportReport:
-    filename: str = ""
+class FileReport:
+    """What the import of a file did, or would do; with any error, it did nothing."""
+
     rows_read: int = 0
     dry_run: bool = False
-    create_missing: bool = False
     errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self, noun: str, created: int, updated: int, unchanged: int) -> list[str]:
+        """The summary's first lines: the rows read, then the errors or what changes."""
+        lines = [f"Rows read: {self.rows_read}."]
+        if self.errors:
+            lines.append(f"Errors: {len(self.errors)}. Nothing was imported.")
+        elif self.dry_run:
+            lines.append(
+                f"{noun}: {created} to create, {updated} to update, {unchanged} unchanged."
+            )
+        else:
+            lines.append(f"{noun}: {created} created, {updated} updated, {unchanged} unchanged.")
+        return lines
+
+
+@dataclass
+class ImportReport(FileReport):
+    """What the import of a plan file did, or would do, row by row."""
+
+    filename: str = ""
+    create_missing: bool = False
     unknown: list[UnknownNames] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows: list[RowPlan] = field(default_factory=list)
@@ -81,10 +118,6 @@ class ImportReport:
     themes_created: list[str] = field(default_factory=list)
     agencies_created: list[str] = field(default_factory=list)
     agencies_joining: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def _count(self, kind: str) -> int:
         return sum(1 for row in self.rows if row.action and row.kind == kind)
@@ -112,20 +145,9 @@ class ImportReport:
 
     def summary(self) -> list[str]:
         """The report in a few sentences, for messages and the command line."""
-        lines = [f"Rows read: {self.rows_read}."]
+        lines = self.counts("Actions", self.created, self.updated, self.unchanged)
         if self.errors:
-            lines.append(f"Errors: {len(self.errors)}. Nothing was imported.")
             return lines
-        if self.dry_run:
-            lines.append(
-                f"Actions: {self.created} to create, {self.updated} to update, "
-                f"{self.unchanged} unchanged."
-            )
-        else:
-            lines.append(
-                f"Actions: {self.created} created, {self.updated} updated, "
-                f"{self.unchanged} unchanged."
-            )
         verb = "to create" if self.dry_run else "created"
         for label, names in (
             (f"Partnership {verb}", [self.partnership_name] if self.partnership_created else []),

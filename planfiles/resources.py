@@ -9,17 +9,21 @@ first failing row), and turns its report into the library's `Result` for the adm
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from typing import Any
+
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
 from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import Result, RowResult
 
+from actions.models import Action
 from planfiles.exporter import PlanExportError, plan_export_rows, plan_filename
 from planfiles.format import (
     HEADER,
     PlanFileTable,
-    SourceRow,
     read_plan_file,
     to_dataset,
     write_csv,
@@ -28,6 +32,7 @@ from planfiles.format import (
 )
 from planfiles.importer import plan_import
 from planfiles.report import CREATE, UPDATE, ImportReport
+from planfiles.tabular import SourceRow
 from priorities.models import Plan
 
 IMPORT_TYPES = {CREATE: RowResult.IMPORT_TYPE_NEW, UPDATE: RowResult.IMPORT_TYPE_UPDATE}
@@ -65,18 +70,18 @@ class PlanCSV(base_formats.CSV):
     def get_read_mode(self) -> str:
         return "rb"
 
-    def create_dataset(self, in_stream, **kwargs):
+    def create_dataset(self, in_stream: bytes, **kwargs: Any) -> tablib.Dataset:
         return plan_dataset(in_stream, kind="csv")
 
-    def export_data(self, dataset, **kwargs):
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
         return write_csv([tuple(row) for row in dataset])
 
 
 class PlanXLSX(base_formats.XLSX):
-    def create_dataset(self, in_stream, **kwargs):
+    def create_dataset(self, in_stream: bytes, **kwargs: Any) -> tablib.Dataset:
         return plan_dataset(in_stream, kind="xlsx")
 
-    def export_data(self, dataset, **kwargs):
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
         return write_xlsx([tuple(row) for row in dataset], title=dataset.title or "Plan")
 
 
@@ -84,7 +89,7 @@ class PlanJSON(base_formats.JSON):
     def can_import(self) -> bool:
         return False
 
-    def export_data(self, dataset, **kwargs):
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
         return write_json([tuple(row) for row in dataset])
 
 
@@ -94,24 +99,22 @@ class PlanJSON(base_formats.JSON):
 class PlanFileResource(resources.Resource):
     """One row per action, in the canonical plan file's columns."""
 
-    partnership = fields.Field(column_name="partnership")
-    plan_title = fields.Field(column_name="plan_title")
-    plan_start = fields.Field(column_name="plan_start")
-    plan_end = fields.Field(column_name="plan_end")
-    priority = fields.Field(column_name="priority")
-    theme = fields.Field(column_name="theme")
-    action = fields.Field(column_name="action")
-    outcome = fields.Field(column_name="outcome")
-    lead_agency = fields.Field(column_name="lead_agency")
-    supporting_agencies = fields.Field(column_name="supporting_agencies")
-    target_date = fields.Field(column_name="target_date")
-    measure = fields.Field(column_name="measure")
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # One field per column, in the header's order (what the admin's pages list).
+        self.fields = OrderedDict((name, fields.Field(column_name=name)) for name in HEADER)
 
     @classmethod
     def get_display_name(cls) -> str:
         return "Canonical plan file (one row per action)"
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs) -> Result:
+    def import_data(
+        self,
+        dataset: tablib.Dataset,
+        dry_run: bool = False,
+        raise_errors: bool = False,
+        **kwargs: Any,
+    ) -> Result:
         report = plan_import(
             table=table_from_dataset(dataset),
             user=kwargs.get("user"),
@@ -121,7 +124,7 @@ class PlanFileResource(resources.Resource):
         )
         return report_to_result(report)
 
-    def export(self, queryset=None, **kwargs) -> tablib.Dataset:
+    def export(self, queryset: QuerySet[Action] | None = None, **kwargs: Any) -> tablib.Dataset:
         """The whole plan the listed actions belong to; refused if they span several plans."""
         plan_ids = set(queryset.order_by().values_list("priority__plan", flat=True).distinct())
         if len(plan_ids) != 1:

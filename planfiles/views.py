@@ -24,11 +24,11 @@ from django.views.decorators.http import require_POST
 from lifecycle.snapshot import public_view
 from lifecycle.versions import public_version
 from planfiles.exporter import PlanExportError, plan_export, version_export
-from planfiles.figures_file import figures_csv, updates_csv
 from planfiles.format import EXPORT_FORMATS, HEADER, PlanFileRefused, read_plan_file
 from planfiles.forms import PlanImportForm
 from planfiles.importer import plan_import
 from planfiles.report import ImportReport
+from planfiles.tracking_export import figures_csv, updates_csv
 from priorities.access import fetch_plan
 from priorities.models import Plan
 
@@ -110,7 +110,7 @@ def plan_import_cancel(request: HttpRequest, partnership: str, period: str) -> H
 
 
 @login_required
-def plan_export_view(request: HttpRequest, partnership: str, period: str, fmt: str):
+def plan_export_view(request: HttpRequest, partnership: str, period: str, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_FORMATS:
         raise Http404("No such format.")
     plan = fetch_plan(request.user, partnership, period, perm="planfiles.export_plan")
@@ -139,7 +139,9 @@ def _done_message(report: ImportReport) -> str:
 # -- The uploaded file between the preview and the confirmation.
 
 
-def _keep_upload(request: HttpRequest, plan: Plan, form: PlanImportForm, create_missing) -> str:
+def _keep_upload(
+    request: HttpRequest, plan: Plan, form: PlanImportForm, create_missing: bool
+) -> str:
     token = secrets.token_urlsafe(24)
     request.session[SESSION_KEY] = {
         "token": token,

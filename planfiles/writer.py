@@ -8,18 +8,20 @@ the file no longer lists are deleted one by one, each with its history record; t
 
 from __future__ import annotations
 
+import datetime
 import heapq
 from collections import defaultdict
+from typing import Any, TypeVar
 
 from django.apps import apps
-from django.db.models import F, Max
+from django.db.models import F, Max, Model
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from actions.models import Action, Outcome
 from partners.models import Agency, Partnership
-from planfiles.importer import Context, NewThing, Planned
+from planfiles.planning import Context, NewThing, Planned
 from planfiles.report import CREATE, UPDATE
 from priorities.models import Plan, Priority, Theme
 
@@ -28,8 +30,10 @@ Through = Action.supporting_agencies.through
 HistoricalSupport = apps.get_model("actions", "HistoricalAction_supporting_agencies")
 CHUNK = 500
 
+M = TypeVar("M", bound=Model)
 
-def write_import(context: Context, planned: list[Planned], *, user) -> None:
+
+def write_import(context: Context, planned: list[Planned], *, user: Any) -> None:
     user = user if user is not None and user.is_authenticated else None
     now = timezone.now()
     partnership = _partnership(context)
@@ -74,14 +78,14 @@ def _agencies(context: Context, partnership: Partnership) -> None:
         partnership.core_agencies.add(*joining)
 
 
-def theme_sequence(planned: list[Planned]) -> list:
+def theme_sequence(planned: list[Planned]) -> list[Theme | NewThing]:
     """The themes in an order that keeps every priority's themes in the file's order.
 
     An export lists each priority's actions theme by theme, in the themes' order; a topological
     sort of "comes before" within each priority gives an order that exports the same way again.
     Ties, and any contradiction in a hand-made file, fall back to first appearance.
     """
-    first: dict[int, object] = {}
+    first: dict[int, Theme | NewThing] = {}
     per_priority: dict[int, list[int]] = defaultdict(list)
     for item in planned:
         if item.theme is None:
@@ -125,7 +129,7 @@ def _themes(context: Context, partnership: Partnership, planned: list[Planned]) 
     Theme.objects.bulk_create([thing.obj for thing in new])
 
 
-def _plan(context: Context, partnership: Partnership, user) -> Plan:
+def _plan(context: Context, partnership: Partnership, user: Any) -> Plan:
     if context.plan is not None:
         return context.plan
     plan = context.new_plan
@@ -135,7 +139,7 @@ def _plan(context: Context, partnership: Partnership, user) -> Plan:
     return plan
 
 
-def _priorities(context: Context, plan: Plan, user, now) -> None:
+def _priorities(context: Context, plan: Plan, user: Any, now: datetime.datetime) -> None:
     if not context.new_priorities:
         return
     top = max((priority.order for priority in context.priorities.values()), default=0)
@@ -154,7 +158,7 @@ def _priority_rows(planned: list[Planned]) -> None:
             item.result.instance = item.priority.obj
 
 
-def _cell_tops(planned: list[Planned]) -> dict[tuple, int]:
+def _cell_tops(planned: list[Planned]) -> dict[tuple[int | None, int | None], int]:
     """The highest action order in each cell (priority × theme) the import adds to."""
     priority_ids = {item.priority.pk for item in planned if item.priority.pk is not None}
     tops = (
@@ -165,7 +169,9 @@ def _cell_tops(planned: list[Planned]) -> dict[tuple, int]:
     return {(row["priority_id"], row["theme_id"]): row["top"] or 0 for row in tops}
 
 
-def _new_actions(context: Context, planned: list[Planned], user, now) -> None:
+def _new_actions(
+    context: Context, planned: list[Planned], user: Any, now: datetime.datetime
+) -> None:
     items = [item for item in planned if item.row.is_action and item.result.kind == CREATE]
     if not items:
         return
@@ -205,7 +211,14 @@ def _new_actions(context: Context, planned: list[Planned], user, now) -> None:
     bulk_create_with_history(outcomes, Outcome, default_user=user, default_date=now)
 
 
-def _history(actions: list[Action], supporting, user, now, *, update: bool) -> None:
+def _history(
+    actions: list[Action],
+    supporting: dict[int, dict[int, int]],
+    user: Any,
+    now: datetime.datetime,
+    *,
+    update: bool,
+) -> None:
     records = Action.history.bulk_history_create(
         actions, update=update, default_user=user, default_date=now
     )
@@ -218,7 +231,7 @@ def _history(actions: list[Action], supporting, user, now, *, update: bool) -> N
     )
 
 
-def update_in_groups(model, objs: list, fields: list[str]) -> None:
+def update_in_groups(model: type[M], objs: list[M], fields: list[str]) -> None:
     """Save these fields of these objects: one UPDATE … WHERE pk IN (…) per distinct value.
 
     Django's bulk_update builds a CASE expression per row and field, which costs seconds of
@@ -236,14 +249,14 @@ def update_in_groups(model, objs: list, fields: list[str]) -> None:
             )
 
 
-def _load(model, pks: list[int]) -> dict[int, object]:
-    found = {}
+def _load(model: type[M], pks: list[int]) -> dict[int, M]:
+    found: dict[int, M] = {}
     for start in range(0, len(pks), CHUNK):
         found |= model.objects.in_bulk(pks[start : start + CHUNK])
     return found
 
 
-def _changed_actions(planned: list[Planned], user, now) -> None:
+def _changed_actions(planned: list[Planned], user: Any, now: datetime.datetime) -> None:
     items = [item for item in planned if item.result.kind == UPDATE]
     if not items:
         return
@@ -277,7 +290,7 @@ def _changed_actions(planned: list[Planned], user, now) -> None:
     _changed_outcomes(items, user, now)
 
 
-def _changed_outcomes(items: list[Planned], user, now) -> None:
+def _changed_outcomes(items: list[Planned], user: Any, now: datetime.datetime) -> None:
     changes = [
         (item.result.instance, item.outcome_changes) for item in items if item.outcome_changes
     ]

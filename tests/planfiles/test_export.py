@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 
 from planfiles.exporter import PlanExportError, plan_export, plan_export_rows
-from planfiles.format import HEADER, escape_cell, unescape_cell
+from planfiles.format import HEADER
+from planfiles.tabular import escape_cell, unescape_cell
 from tests.factories import ActionFactory, AgencyFactory, OutcomeFactory, PriorityFactory
 
 

@@ -7,7 +7,8 @@ import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planfiles.format import HEADER, escape_cell, read_plan_file, unescape_cell
+from planfiles.format import HEADER, read_plan_file
+from planfiles.tabular import escape_cell, unescape_cell
 from tests.planfiles.conftest import csv_bytes, plan_row, xlsx_bytes
 
 

@@ -5,8 +5,9 @@
 """
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from partners.models import Partnership
@@ -18,7 +19,7 @@ from priorities.models import Plan
 class Command(BaseCommand):
     help = "Export a plan as the canonical plan file (CSV, XLSX or JSON)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--partnership", required=True, help="The partnership's name or slug, e.g. lichfield."
         )
@@ -41,8 +42,15 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, partnership: str, period: str, format, output, version_number=None, **options
-    ):
+        self,
+        *args: Any,
+        partnership: str,
+        period: str,
+        format: str | None,
+        output: str | None,
+        version_number: int | None = None,
+        **options: Any,
+    ) -> None:
         plan = find_plan(partnership, period)
         fmt = format or _format_from(output)
         try:
