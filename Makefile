@@ -28,8 +28,11 @@ run: venv
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with a throwaway key: the settings refuse to start without one when DEBUG is off.
+# They run in parallel (pytest-xdist), one worker per core; PYTEST_WORKERS=0 runs them in one
+# process. PYTEST_ARGS goes to pytest, e.g. PYTEST_ARGS="tests/actions -x".
+PYTEST_WORKERS ?= auto
 test: venv
-	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(PY) -m pytest $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
