@@ -34,9 +34,12 @@ PYTEST_WORKERS ?= auto
 test: venv
 	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# mypy imports the settings (django-stubs), which need a key when DEBUG is off.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	SECRET_KEY=$${SECRET_KEY:-type-check-only-not-secret} $(VENV)/bin/mypy
 
 format: venv
 	$(VENV)/bin/ruff check --fix .
@@ -47,7 +50,7 @@ check: venv
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 
 # The load test (docs/benchmarks.md, "Load"): gunicorn + PostgreSQL on 127.0.0.1, 50 users for
 # 60 seconds per scenario, then a check that every saved edit is in the database. A measurement,
