@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint format check clean
+.PHONY: run test venv lint format check deploy-check clean
 
 venv: $(VENV)/.installed
 
@@ -48,6 +48,13 @@ format: venv
 check: venv
 	DEBUG=true $(PY) manage.py check
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+# Django's deployment checks under production settings (HTTPS on, DEBUG off, a fresh random key):
+# no warning allowed.
+deploy-check: venv
+	DEBUG=false HTTPS=true ALLOWED_HOSTS=csp.example.gov.uk \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
