@@ -4,11 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint format check clean
+.PHONY: run test venv lint format check deploy-check clean
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-test.txt requirements-load.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
 		echo "CSP Action Plan needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; \
 		echo "Install a newer Python, or point to one: make $(MAKECMDGOALS) PYTHON=/path/to/python3.11"; \
@@ -28,12 +28,18 @@ run: venv
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with a throwaway key: the settings refuse to start without one when DEBUG is off.
+# They run in parallel (pytest-xdist), one worker per core; PYTEST_WORKERS=0 runs them in one
+# process. PYTEST_ARGS goes to pytest, e.g. PYTEST_ARGS="tests/actions -x".
+PYTEST_WORKERS ?= auto
 test: venv
-	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(PY) -m pytest $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# mypy imports the settings (django-stubs), which need a key when DEBUG is off.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	SECRET_KEY=$${SECRET_KEY:-type-check-only-not-secret} $(VENV)/bin/mypy
 
 format: venv
 	$(VENV)/bin/ruff check --fix .
@@ -43,8 +49,15 @@ check: venv
 	DEBUG=true $(PY) manage.py check
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
+# Django's deployment checks under production settings (HTTPS on, DEBUG off, a fresh random key):
+# no warning allowed.
+deploy-check: venv
+	DEBUG=false HTTPS=true ALLOWED_HOSTS=csp.example.gov.uk \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 
 # The load test (docs/benchmarks.md, "Load"): gunicorn + PostgreSQL on 127.0.0.1, 50 users for
 # 60 seconds per scenario, then a check that every saved edit is in the database. A measurement,
