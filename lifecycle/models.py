@@ -7,6 +7,8 @@ that moving them here moved no data.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -113,8 +115,32 @@ class PublishedVersion(models.Model):
         )
 
     @property
+    def is_intact(self) -> bool:
+        """Whether the stored text is still exactly what was published (its SHA-256 matches)."""
+        if not hasattr(self, "_intact"):
+            digest = hashlib.sha256(self.snapshot.encode("utf-8")).hexdigest()
+            self._intact = hmac.compare_digest(digest, self.checksum)
+        return self._intact
+
+    @property
     def data(self) -> Snapshot:
+        """The frozen plan, verified first: a version whose text was altered after publication is
+        never served, exported or compared (VersionAltered)."""
+        if not self.is_intact:
+            raise VersionAltered(self)
         return json.loads(self.snapshot)
+
+
+class VersionAltered(Exception):
+    """A published version's stored text no longer matches the checksum taken when it was
+    published: someone changed the database behind the product's back, or it is damaged."""
+
+    def __init__(self, version: PublishedVersion):
+        super().__init__(
+            f"{version.plan} — version {version.number} no longer matches the checksum taken when "
+            "it was published: it is not served until an administrator restores it from a backup."
+        )
+        self.version = version
 
 
 class Reminder(models.Model):

@@ -91,3 +91,33 @@ def test_the_admin_downloads_a_versions_file(client, demo_plan, publish, admin_u
     )
     assert response.status_code == 200
     assert response.content == version_export(version.data, "csv", filename="x")[0]
+
+
+def _xlsx_text(content: bytes) -> str:
+    """Every cell of a workbook, as one text."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    cells = [
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    return "\n".join(cells)
+
+
+def test_the_public_workbook_shows_restricted_actions_only_as_who_leads_them(
+    client, demo_plan, publish
+):
+    secret = Action.objects.get(description__startswith="Taking swift positive action")
+    Action.objects.filter(pk=secret.pk).update(restricted=True)
+    publish(demo_plan)
+    response = client.get("/plans/lichfield/2021-22/versions/1/plan.xlsx")
+    assert response.status_code == 200
+    text = _xlsx_text(response.content)
+    assert "Taking swift positive action" not in text
+    assert "stop the harm" not in text
+    assert "Restricted action led by Staffordshire Police" in text
+    assert "Triaging of ASB reports to key agencies" in text  # the other actions are there

@@ -1,5 +1,8 @@
 import pytest
 
+from priorities.models import Plan
+from tests.factories import UserFactory
+
 
 def test_home_lists_partnerships_and_published_plans_to_everyone(
     client, plan, other_partnership, publish
@@ -26,3 +29,11 @@ def test_home_shows_draft_plans_to_members(client, plan, request, who):
 def test_home_hides_draft_plans_from_other_partnerships(client, plan, outsider):
     client.force_login(outsider)
     assert plan.get_absolute_url() not in client.get("/").content.decode()
+
+
+def test_home_hides_draft_plans_from_staff_who_are_not_members(client, plan):
+    # Being allowed into the Django admin (is_staff) is not membership of a partnership.
+    staff = UserFactory(username="staffer", is_staff=True, is_superuser=False)
+    client.force_login(staff)
+    assert plan.get_absolute_url() not in client.get("/").content.decode()
+    assert not Plan.objects.visible_to(staff).filter(pk=plan.pk).exists()

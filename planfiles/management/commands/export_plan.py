@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
+from lifecycle.models import VersionAltered
 from partners.models import Partnership
 from planfiles.exporter import PlanExportError, plan_export, version_export
 from planfiles.format import EXPORT_FORMATS
@@ -67,7 +68,7 @@ class Command(BaseCommand):
                         f"{version_number}. Its versions: {numbers or 'none'}."
                     )
                 data, _, _ = version_export(version.data, fmt, filename="")
-        except PlanExportError as exc:
+        except (PlanExportError, VersionAltered) as exc:
             raise CommandError(str(exc)) from None
         if output:
             Path(output).write_bytes(data)
