@@ -138,6 +138,16 @@ except ValueError as exc:
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a database address Django can use: {exc}"
     ) from exc
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite under several requests at once: a transaction takes the write lock when it begins
+    # (IMMEDIATE), so two saves queue for it instead of one failing half-way with "database is
+    # locked"; a waiting request waits up to SQLITE_BUSY_TIMEOUT seconds; readers do not block
+    # the writer (write-ahead log).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
