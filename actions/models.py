@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,7 +24,12 @@ class ActionQuerySet(models.QuerySet):
         ).distinct()
 
 
-def _chosen_while_drafting(to: type[models.Model], *, related_name: str) -> models.ForeignKey:
+_Chosen = TypeVar("_Chosen", bound=models.Model)
+
+
+def _chosen_while_drafting(
+    to: type[_Chosen], *, related_name: str
+) -> models.ForeignKey[_Chosen | None, _Chosen | None]:
     """A choice an action may lack while the plan is drafted (readiness says so)."""
     return models.ForeignKey(
         to,

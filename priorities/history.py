@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 
+from django.db.models import Model
 from simple_history.models import HistoricalRecords
 
 _UNSET = object()
@@ -26,3 +27,8 @@ def recorded_as(user: Any) -> Iterator[None]:
             del context.request
         else:
             context.request = previous
+
+
+def record_author(obj: Model, user: Any) -> None:
+    """Name the person django-simple-history records for the next save or delete of `obj`."""
+    obj._history_user = user  # type: ignore[attr-defined]  # simple-history's documented hook
