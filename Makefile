@@ -18,6 +18,9 @@ $(VENV)/.installed: requirements.txt requirements-test.txt requirements-load.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# The task worker (e-mails) runs in the background beside the server, so `make run` stays one
+# command: Ctrl+C reaches both, and the trap stops the worker whenever the server stops (or fails
+# to start). Under DEBUG the e-mails go to the console backend: the worker prints them.
 run: venv
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true $(PY) manage.py load_demo
@@ -25,7 +28,12 @@ run: venv
 	@echo "CSP Action Plan: http://127.0.0.1:$(PORT)/"
 	@echo "Demo logins (password demo-password-2021): admin, coordinator, police.officer, bromford.officer, council.officer"
 	@echo ""
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "E-mails (console backend) are printed below by the task worker, which stops with the server."
+	@echo ""
+	@export DEBUG=true SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Tests run with a throwaway key: the settings refuse to start without one when DEBUG is off.
 # They run in parallel (pytest-xdist), one worker per core; PYTEST_WORKERS=0 runs them in one

@@ -77,9 +77,12 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     # The product's apps, each depending only on those listed before it (docs/architecture.md).
     "partners",
     "priorities",
+    "notifications",
     "actions",
     "tracking",
     "lifecycle",
@@ -244,8 +247,41 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CSP Action Plan <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# The site's address, for links in e-mails sent outside a request (reminders).
+if os.environ.get("EMAIL_FILE_PATH"):
+    # With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per sending.
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+# The site's address, for links in e-mails sent outside a request (reminders, notifications).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background tasks (notification e-mails) through Django's tasks framework (the django-tasks
+# backport of Django 6's django.tasks). TASKS_BACKEND chooses where they queue:
+# - db (default): in the database, run by `manage.py db_worker` (docs/deployment.md);
+# - immediate: run at once in the process that queues them (after the transaction commits);
+#   no worker, no retry with back-off: for tests and trials only;
+# - rq: in Redis (REDIS_URL), run by `manage.py rqworker --job-class django_tasks_rq.Job`; needs
+#   the django-tasks-rq package, for large installations.
+TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db").strip().lower() or "db"
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)} (got {TASKS_BACKEND!r})."
+    )
+if TASKS_BACKEND == "rq":
+    try:
+        import django_rq  # noqa: F401
+        import django_tasks_rq  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "TASKS_BACKEND=rq needs the django-tasks-rq package: pip install django-tasks-rq "
+            "(docs/deployment.md), or set TASKS_BACKEND=db."
+        ) from None
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"}}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 
 # The largest plan file (CSV or XLSX) accepted for import, in bytes.
 PLAN_FILE_MAX_BYTES = env_int("PLAN_FILE_MAX_BYTES", 5 * 1024 * 1024)

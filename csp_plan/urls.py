@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("priorities.urls")),
+    path("", include("notifications.urls")),
     path("", include("actions.urls")),
     path("", include("tracking.urls")),
     # Before planfiles: …/versions/<n>/plan.pdf is the PDF, not a plan file of the kind "pdf".

@@ -302,12 +302,16 @@ def demo_load_users() -> None:
         admin.set_password(DEMO_PASSWORD)
         admin.save(update_fields=["password"])
     for username, first, last, agency_name, speaks in DEMO_USERS:
+        email = f"{username}@example.org"  # so a newcomer sees the e-mails they would get
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last}
+            username=username, defaults={"first_name": first, "last_name": last, "email": email}
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        elif not user.email:  # demo users loaded before they had addresses
+            user.email = email
+            user.save(update_fields=["email"])
         if agency_name:
             Membership.objects.get_or_create(
                 user=user,

@@ -4,11 +4,14 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
 from lifecycle.models import Agreement, Reminder
+from notifications.models import Digest, Notification, NotificationPreference
+from notifications.tasks import send_notification_email
 from partners.models import Membership, Partnership
 from tests.factories import MembershipFactory, UserFactory
 
@@ -38,11 +41,34 @@ def everything(action, coordinator, representative, lead_officer, housing, publi
     AccessAttempt.objects.create(**attempt, failures_since_start=1, get_data="", post_data="")
     AccessLog.objects.create(**attempt)
     AccessFailureLog.objects.create(**attempt)
+    # Notifications, their preferences and digests, and the task queue (django-tasks-db).
+    notification = Notification.objects.create(
+        recipient=coordinator,
+        kind="plan_published",
+        key="plan-1-v1",
+        subject="Published",
+        body="The plan is published.",
+        url="/",
+        why="you coordinate the partnership",
+    )
+    NotificationPreference.objects.create(user=coordinator, kind="plan_published", mode="site")
+    Digest.objects.create(user=coordinator, day=timezone.localdate())
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        send_notification_email.enqueue(notification.pk)
     return action
 
 
 # Records the admin reads but never writes by hand.
-READ_ONLY = {"publishedversion", "reminder", "accessattempt", "accesslog", "accessfailurelog"}
+READ_ONLY = {
+    "publishedversion",
+    "reminder",
+    "accessattempt",
+    "accesslog",
+    "accessfailurelog",
+    "notification",
+    "digest",
+    "dbtaskresult",
+}
 
 
 def _one(app_label, model_name):

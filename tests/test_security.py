@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.models import Action
+from notifications.models import Notification
 from priorities.models import Plan
 from tests.factories import (
     ActionFactory,
@@ -52,6 +53,11 @@ def world(plan, priority, action, other_partnership, other_agency, publish):
     OutcomeFactory(action=other_action)
     other_measure = Measure.objects.create(plan=other_plan, name="Tamworth measure")
     service = other_action.services.create(provider="Tamworth provider", amount=100)
+    # Notifications belong to a person, not a partnership: someone else's is "other".
+    someone = UserFactory(username="someone-else")
+    notification = Notification.objects.create(
+        recipient=someone, kind="plan_published", key="k", subject="s", body="b", url="/", why="w"
+    )
     return {
         "plan": plan,
         "action": action,
@@ -62,6 +68,8 @@ def world(plan, priority, action, other_partnership, other_agency, publish):
         "other_priority": other_priority,
         "other_measure": other_measure,
         "other_service": service,
+        "notification": notification,
+        "other_notification": notification,
     }
 
 
@@ -75,7 +83,12 @@ def kwargs_for(route: str, pattern: URLPattern, world: dict, *, other: bool) -> 
     if "pk" in names:
         # The segment before <int:pk> says what the id is of: actions/<pk>, measures/<pk>, …
         owner = route.split("<int:pk>")[0].rstrip("/").split("/")[-1]
-        model = {"actions": "action", "priorities": "priority", "measures": "measure"}[owner]
+        model = {
+            "actions": "action",
+            "priorities": "priority",
+            "measures": "measure",
+            "notifications": "notification",
+        }[owner]
         values["pk"] = world[prefix + model].pk
     if "service_pk" in names:
         values["service_pk"] = world["other_service"].pk
