@@ -1,6 +1,7 @@
 """Deadline reminders: 14, 7 and 1 days before, each agency is told what it still owes.
 
-Each reminder is recorded before it is sent, under a unique constraint, so running the command any
+Each reminder is recorded under a unique constraint, and told through the notifications (in the
+site, and by e-mail as each person prefers, queued for the worker), so running the command any
 number of times a day sends each reminder once. A day missed (the server was down) is caught up
 the next day with the reminder that was due.
 """
@@ -9,20 +10,25 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
 from lifecycle.models import Reminder
 from lifecycle.readiness import Readiness, plan_readiness
+from notifications.models import Kind as NotificationKind
+from notifications.services import notify
 from partners.models import Agency
 from priorities.models import Plan
+
+User = get_user_model()
 
 REMINDER_DAYS = (14, 7, 1)
 
@@ -63,18 +69,26 @@ def what_agencies_owe(plan: Plan, readiness: Readiness) -> list[Owed]:
     return list(owed.values())
 
 
-def _record_and_send(
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+    url: str
+    why: str
+
+
+def _record_and_notify(
     *,
     plan: Plan,
     agency: Agency | None,
     kind: str,
     days: int,
-    recipients: list[str],
-    subject: str,
-    body: str,
+    recipients: list[Any],
+    message: Message,
     now: datetime.datetime,
 ) -> bool:
-    """Record the reminder, then send it; a second attempt finds the record and sends nothing."""
+    """Record the reminder and tell the people; a second attempt finds the record and tells
+    nobody again."""
     if not recipients:
         return False
     try:
@@ -86,16 +100,21 @@ def _record_and_send(
                 days_before=days,
                 deadline=plan.deadline,
                 sent_at=now,
-                recipients=", ".join(recipients),
+                recipients=", ".join(user.email or user.get_username() for user in recipients),
             )
-            send_mail(subject, body, None, recipients)
+            notify(
+                kind=NotificationKind.DEADLINE_REMINDER,
+                recipients=recipients,
+                key=f"plan-{plan.pk}-deadline-{plan.deadline}-{days}-{agency.pk if agency else 0}",
+                subject=message.subject,
+                body=message.body,
+                url=message.url,
+                plan=plan,
+                why=message.why,
+            )
     except IntegrityError:
         return False  # already sent
     return True
-
-
-def _addresses(emails: Iterable[str | None]) -> list[str]:
-    return sorted(email for email in emails if email)
 
 
 def send_reminders(*, today: datetime.date | None = None) -> list[str]:
@@ -123,17 +142,29 @@ def _send_plan_reminders(
     owing = [item for item in what_agencies_owe(plan, readiness) if item.anything]
     context = {"plan": plan, "readiness": readiness, "days": days, "site_url": settings.SITE_URL}
     subject = f"{plan.partnership.name} {plan.period}: {readiness.deadline_text} to the deadline"
-    send = functools.partial(_record_and_send, plan=plan, days=days, now=now)
+    tell = functools.partial(_record_and_notify, plan=plan, days=days, now=now)
     sent = []
     for item in owing:
-        recipients = _addresses(item.agency.memberships.values_list("user__email", flat=True))
-        body = render_to_string("lifecycle/email/reminder_agency.txt", context | {"owed": item})
-        kind = Reminder.Kind.AGENCY
-        if send(agency=item.agency, kind=kind, recipients=recipients, subject=subject, body=body):
-            sent.append(f"{plan} — {item.agency}: {len(recipients)} recipient(s)")
-    coordinators = _addresses(plan.partnership.coordinators.values_list("email", flat=True))
-    body = render_to_string("lifecycle/email/reminder_coordinator.txt", context | {"owed": owing})
-    kind, subject = Reminder.Kind.COORDINATOR, f"Summary — {subject}"
-    if send(agency=None, kind=kind, recipients=coordinators, subject=subject, body=body):
+        members = list(
+            User.objects.filter(memberships__agency=item.agency, is_active=True).order_by("pk")
+        )
+        message = Message(
+            subject=subject,
+            body=render_to_string("lifecycle/email/reminder_agency.txt", context | {"owed": item}),
+            url=plan.get_workspace_url(),
+            why=f"you are a member of {item.agency.name} in {plan.partnership.name}",
+        )
+        if tell(agency=item.agency, kind=Reminder.Kind.AGENCY, recipients=members, message=message):
+            sent.append(f"{plan} — {item.agency}: {len(members)} recipient(s)")
+    coordinators = list(plan.partnership.coordinators.filter(is_active=True).order_by("pk"))
+    summary = Message(
+        subject=f"Summary — {subject}",
+        body=render_to_string(
+            "lifecycle/email/reminder_coordinator.txt", context | {"owed": owing}
+        ),
+        url=reverse("plan_readiness", args=[plan.partnership.slug, plan.period]),
+        why=f"you coordinate {plan.partnership.name}",
+    )
+    if tell(agency=None, kind=Reminder.Kind.COORDINATOR, recipients=coordinators, message=summary):
         sent.append(f"{plan} — coordinator summary: {len(coordinators)} recipient(s)")
     return sent

@@ -24,10 +24,19 @@ def days_before(n: int) -> datetime.date:
     return DEADLINE - datetime.timedelta(days=n)
 
 
-def run() -> str:
-    out = io.StringIO()
-    call_command("send_reminders", stdout=out)
-    return out.getvalue()
+@pytest.fixture
+def run(settings, django_capture_on_commit_callbacks):
+    """`send_reminders`, its output. Reminders are told through the notifications; their e-mails
+    go at once here (the immediate task backend), when the command's transaction commits."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    def do() -> str:
+        out = io.StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("send_reminders", stdout=out)
+        return out.getvalue()
+
+    return do
 
 
 @pytest.fixture
@@ -56,7 +65,9 @@ def test_which_reminder_is_due(days_left, due):
 
 
 @pytest.mark.parametrize("n", [14, 7, 1])
-def test_agency_members_are_told_what_their_agency_owes(owing, supporting_officer, coordinator, n):
+def test_agency_members_are_told_what_their_agency_owes(
+    owing, supporting_officer, coordinator, n, run
+):
     with at(days_before(n)):
         output = run()
     to_council = [m for m in mail.outbox if supporting_officer.email in m.to]
@@ -72,13 +83,13 @@ def test_agency_members_are_told_what_their_agency_owes(owing, supporting_office
     assert "reminder(s) sent" in output
 
 
-def test_an_agency_that_owes_nothing_gets_nothing(owing, lead_officer):
+def test_an_agency_that_owes_nothing_gets_nothing(owing, lead_officer, run):
     with at(days_before(14)):
         run()
     assert not [m for m in mail.outbox if lead_officer.email in m.to]
 
 
-def test_running_twice_the_same_day_sends_each_reminder_once(owing):
+def test_running_twice_the_same_day_sends_each_reminder_once(owing, run):
     with at(days_before(7)):
         run()
         first = len(mail.outbox)
@@ -89,7 +100,7 @@ def test_running_twice_the_same_day_sends_each_reminder_once(owing):
     assert Reminder.objects.count() == 2
 
 
-def test_each_reminder_on_its_day_and_none_between(owing):
+def test_each_reminder_on_its_day_and_none_between(owing, run):
     sent_on = {}
     for n in range(16, -2, -1):
         before = len(mail.outbox)
@@ -99,7 +110,7 @@ def test_each_reminder_on_its_day_and_none_between(owing):
     assert {n: count for n, count in sent_on.items() if count} == {14: 2, 7: 2, 1: 2}
 
 
-def test_a_missed_day_is_caught_up_once(owing):
+def test_a_missed_day_is_caught_up_once(owing, run):
     with at(days_before(12)):  # the server was down on the 14th day
         run()
     assert len(mail.outbox) == 2
@@ -110,7 +121,7 @@ def test_a_missed_day_is_caught_up_once(owing):
 
 
 def test_agreement_is_owed_while_the_plan_is_out_for_agreement(
-    owing, plan, representative, housing, police
+    owing, plan, representative, housing, police, run
 ):
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CONSULTATION, consultation_round=1)
     Agreement.objects.create(
@@ -128,9 +139,23 @@ def test_agreement_is_owed_while_the_plan_is_out_for_agreement(
     assert "/plans/lichfield/2021-22/agreement/" in to_housing[0].body
 
 
-def test_nothing_is_sent_for_a_published_plan(owing, plan, publish):
+def test_nothing_is_sent_for_a_published_plan(owing, plan, publish, run):
     publish(plan)
     with at(days_before(7)):
         run()
     assert mail.outbox == []
     assert not Reminder.objects.exists()
+
+
+def test_a_reminder_is_also_in_each_members_inbox(owing, supporting_officer, coordinator, run):
+    from notifications.models import Kind, Notification
+
+    with at(days_before(7)):
+        run()
+        run()
+    mine = Notification.objects.filter(recipient=supporting_officer, kind=Kind.DEADLINE_REMINDER)
+    assert mine.count() == 1
+    assert "Council street audit" in mine.get().body
+    assert mine.get().url == "/plans/lichfield/2021-22/workspace/"
+    summary = Notification.objects.get(recipient=coordinator, kind=Kind.DEADLINE_REMINDER)
+    assert summary.url == "/plans/lichfield/2021-22/readiness/"
