@@ -9,6 +9,8 @@ figures file, and the members' CSV downloads.
   `diff` (what each row creates or changes), then `writer` (one bulk write, with history).
   `planning` holds the types these share; `report` what the import says.
 - `exporter`: `plan_export`, the plan as a file in the order an import gives back.
+- `word_export`: the same rows as a Word document laid out as the seed is (`plan_export(plan,
+  "docx")`); its layout is in docs/architecture.md, "The Word layout".
 - `figures_file` (reading), `figures_import` (`import_figures`): figures in.
 - `tracking_export`: progress updates and figures out as CSV.
 - `resources`, `admin`: the plan file wired into django-import-export for the Django admin.

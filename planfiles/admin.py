@@ -154,19 +154,31 @@ class ActionWithPlanFileAdmin(PlanFileAdminMixin, ActionAdmin):
 
 @admin.register(PublishedVersion)
 class PublishedVersionWithFileAdmin(PublishedVersionAdmin):
-    actions = ["download_plan_file"]
+    actions = ["download_plan_file", "download_word"]
 
     @admin.action(description="Download the plan file (CSV) of the selected version")
     def download_plan_file(
         self, request: HttpRequest, queryset: QuerySet[PublishedVersion]
     ) -> HttpResponse | None:
+        return self._download(request, queryset, "csv")
+
+    @admin.action(description="Download the selected version as a Word document")
+    def download_word(
+        self, request: HttpRequest, queryset: QuerySet[PublishedVersion]
+    ) -> HttpResponse | None:
+        return self._download(request, queryset, "docx")
+
+    def _download(
+        self, request: HttpRequest, queryset: QuerySet[PublishedVersion], fmt: str
+    ) -> HttpResponse | None:
+        """The frozen copy in full, as `export_plan --published-version` writes it."""
         if queryset.count() != 1:
             self.message_user(request, "Choose one version to download.", messages.ERROR)
             return None
         version = queryset.select_related("plan__partnership").get()
         plan = version.plan
-        filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}-plan.csv"
-        data, content_type, filename = version_export(version.data, "csv", filename=filename)
+        filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}-plan.{fmt}"
+        data, content_type, filename = version_export(version.data, fmt, filename=filename)
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

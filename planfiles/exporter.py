@@ -132,8 +132,14 @@ def plan_filename(plan: Plan, fmt: str) -> str:
 
 
 def plan_export(plan: Plan, fmt: str) -> tuple[bytes, str, str]:
-    """The plan file's bytes, its content type and a file name, e.g. lichfield-2021-22-plan.csv."""
+    """The plan file's bytes, its content type and a file name, e.g. lichfield-2021-22-plan.csv.
+    "docx" gives the plan as a Word document laid out as the seed is (planfiles/word_export.py)."""
     rows = plan_export_rows(plan)
+    if fmt == "docx":
+        # Imported here: python-docx is only needed for Word documents.
+        from planfiles.word_export import about_plan, write_docx
+
+        return write_docx(rows, about_plan(plan)), CONTENT_TYPES[fmt], plan_filename(plan, fmt)
     if fmt == "xlsx":
         _check_xlsx(rows)
     data = write(rows, fmt, title=f"Plan {plan.period}")
@@ -195,6 +201,10 @@ def _frozen_action_cells(action: ActionData, theme: str) -> FileRow:
 
 def version_export(data: Snapshot, fmt: str, *, filename: str) -> tuple[bytes, str, str]:
     rows = version_export_rows(data)
+    if fmt == "docx":
+        from planfiles.word_export import about_version, write_docx
+
+        return write_docx(rows, about_version(data)), CONTENT_TYPES[fmt], filename
     if fmt == "xlsx":
         _check_xlsx(rows)
     return write(rows, fmt, title=f"Plan {data['plan']['period']}"), CONTENT_TYPES[fmt], filename

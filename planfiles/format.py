@@ -50,11 +50,12 @@ HEADER: tuple[str, ...] = (
 )
 
 KINDS = ("csv", "xlsx")
-EXPORT_FORMATS = ("csv", "xlsx", "json")
+EXPORT_FORMATS = ("csv", "xlsx", "json", "docx")  # docx: planfiles/word_export.py
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 # A file this size holds far more than any plan; beyond it we stop rather than fill memory.

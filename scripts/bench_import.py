@@ -232,6 +232,7 @@ def bench_size(count: int, repeat: int):
         ("export CSV", export("csv"), None),
         ("export XLSX", export("xlsx"), None),
         ("export JSON", export("json"), None),
+        ("export Word", export("docx"), None),
     ]  # fmt: skip
     fill()
     for label, function, before in operations:

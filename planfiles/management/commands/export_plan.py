@@ -1,7 +1,7 @@
-"""Export a plan as the canonical plan file, for scripts and cron.
+"""Export a plan as the canonical plan file, or as a Word document, for scripts and cron.
 
-`python manage.py export_plan --partnership NAME_OR_SLUG --period 2021-22 [--format csv|xlsx|json]
-[--output FILE]`
+`python manage.py export_plan --partnership NAME_OR_SLUG --period 2021-22
+[--format csv|xlsx|json|docx] [--output FILE] [--published-version N]`
 """
 
 from pathlib import Path
@@ -16,9 +16,15 @@ from planfiles.exporter import PlanExportError, plan_export, version_export
 from planfiles.format import EXPORT_FORMATS
 from priorities.models import Plan
 
+# The formats that are not text, and what they are called.
+BINARY = {"xlsx": "An XLSX file", "docx": "A Word document"}
+
 
 class Command(BaseCommand):
-    help = "Export a plan as the canonical plan file (CSV, XLSX or JSON)."
+    help = (
+        "Export a plan as the canonical plan file (CSV, XLSX or JSON) or as a Word document "
+        "laid out as the seed is (DOCX)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -30,10 +36,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format",
             choices=EXPORT_FORMATS,
-            help="csv, xlsx or json (default: from the output file's name, else csv).",
+            help="csv, xlsx, json or docx (default: from the output file's name, else csv).",
         )
         parser.add_argument(
-            "--output", help="The file to write (default: standard output; not for xlsx)."
+            "--output",
+            help="The file to write (default: standard output; not for xlsx or docx).",
         )
         parser.add_argument(
             "--published-version",
@@ -73,8 +80,8 @@ class Command(BaseCommand):
         if output:
             Path(output).write_bytes(data)
             self.stderr.write(f"Wrote {plan.partnership} {plan.period} to {output} ({fmt}).")
-        elif fmt == "xlsx":
-            raise CommandError("An XLSX file cannot go to the terminal: give --output FILE.")
+        elif fmt in BINARY:
+            raise CommandError(f"{BINARY[fmt]} cannot go to the terminal: give --output FILE.")
         else:
             self.stdout.write(data.decode("utf-8"), ending="")
 
