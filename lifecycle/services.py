@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,9 @@ from lifecycle.snapshot import plan_snapshot, serialise
 from partners.models import Agency
 from partners.permissions import can, speaks_for
 from priorities.models import Plan, Priority
+from tracking.models import ProgressUpdate
+from tracking.progress import with_latest_update
+from tracking.reporting import reporting_periods_copy
 
 # -- The plan's life: who may move it, what must be true first, and what is recorded.
 
@@ -175,16 +179,71 @@ def _next_year(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+@dataclass(frozen=True)
+class NextYear:
+    """What starting next year's plan did: the new draft, and what it took from the old plan."""
+
+    plan: Plan
+    copied: int  # unfinished actions copied
+    left_behind: int  # completed, withdrawn, or reported complete
+    dates_moved: int  # target dates moved a year on
+    dates_cleared: int  # target dates that could not move into the new year
+
+    @property
+    def message(self) -> str:
+        """What it did, in words, for the coordinator."""
+
+        def count(number: int, thing: str) -> str:
+            return f"{number} {thing}{'' if number == 1 else 's'}"
+
+        text = (
+            f"Next year's plan was started: {self.plan.title}. "
+            f"{count(self.copied, 'unfinished action')} copied; "
+            f"{count(self.left_behind, 'finished or withdrawn action')} left behind."
+        )
+        if self.dates_moved:
+            text += f" {count(self.dates_moved, 'target date')} moved a year on."
+        if self.dates_cleared:
+            text += (
+                f" {count(self.dates_cleared, 'target date')} cleared, as a year on would not "
+                "fall in the new plan's period: set them in the new plan."
+            )
+        return text
+
+
+def _is_finished(action: Action) -> bool:
+    """Completed, withdrawn, or reported complete (annotated by with_latest_update)."""
+    return (
+        action.status in (Action.Status.COMPLETED, Action.Status.WITHDRAWN)
+        or getattr(action, "latest_rag", None) == ProgressUpdate.Rag.COMPLETE
+    )
+
+
+def next_target_date(target: datetime.date | None, *, old: Plan, new: Plan) -> datetime.date | None:
+    """An action's target date in next year's plan. A date already in (or after the start of) the
+    new plan's period is kept; a date in the old plan's period moves a year on when that lands in
+    the new period; any other date (earlier ones) is cleared, for the coordinator to set again."""
+    if target is None or target >= new.period_start:
+        return target
+    if old.period_start <= target <= old.period_end:
+        moved = _next_year(target)
+        if new.period_start <= moved <= new.period_end:
+            return moved
+    return None
+
+
 @transaction.atomic
-def plan_start_next_year(*, plan: Plan, user: Any) -> Plan:
-    """Copy a plan into a new draft for the following period: its priorities and the actions
-    not completed, with their outcomes and agencies, linked to the plan it came from."""
+def plan_start_next_year(*, plan: Plan, user: Any) -> NextYear:
+    """Copy a plan into a new draft for the following period, linked to the plan it came from:
+    its priorities, and its unfinished actions (not completed, not withdrawn, not reported
+    complete) with their outcomes and agencies and their target dates moved into the new year
+    (next_target_date). The new plan's reporting calendar follows the old one's."""
     _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("start next year's plan"))
     new_plan = _next_years_plan(plan)
     new_plan.full_clean()
     new_plan._history_user = user
     new_plan.save()
-    finished = [Action.Status.COMPLETED, Action.Status.WITHDRAWN]
+    copied = left_behind = moved = cleared = 0
     for priority in plan.priorities.order_by("order", "pk"):
         copy = Priority.objects.create(
             plan=new_plan,
@@ -193,12 +252,21 @@ def plan_start_next_year(*, plan: Plan, user: Any) -> Plan:
             evidence=priority.evidence,
             order=priority.order,
         )
-        actions = priority.actions.exclude(status__in=finished).prefetch_related(
+        actions = with_latest_update(priority.actions.all()).prefetch_related(
             "supporting_agencies", "outcomes"
         )
         for action in actions.order_by("order", "pk"):
+            if _is_finished(action):
+                left_behind += 1
+                continue
+            target = next_target_date(action.target_date, old=plan, new=new_plan)
+            moved += target is not None and target != action.target_date
+            cleared += target is None and action.target_date is not None
+            action.target_date = target
             _copy_action(action, priority=copy, user=user)
-    return new_plan
+            copied += 1
+    reporting_periods_copy(source=plan, plan=new_plan)
+    return NextYear(new_plan, copied, left_behind, moved, cleared)
 
 
 def _next_years_plan(plan: Plan) -> Plan:

@@ -122,9 +122,9 @@ def plan_stage(request: HttpRequest, partnership: str, period: str, stage: str) 
             plan_mark_agreed(plan=plan, user=request.user, reasons=form.reasons())
             messages.success(request, "The plan is agreed. It can be published now.")
         elif stage == "next-year":
-            new_plan = plan_start_next_year(plan=plan, user=request.user)
-            messages.success(request, f"Next year's plan was started: {new_plan.title}.")
-            return redirect(new_plan.get_workspace_url())
+            started = plan_start_next_year(plan=plan, user=request.user)
+            messages.success(request, started.message)
+            return redirect(started.plan.get_workspace_url())
         elif stage in STAGES:
             service, done = STAGES[stage]
             service(plan=plan, user=request.user)

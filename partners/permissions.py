@@ -179,6 +179,7 @@ PERMISSIONS = {
     "tracking.update_progress": plan_is_public & (runs_plan | in_lead_agency),
     "tracking.record_funding": runs_plan | in_lead_agency,
     "tracking.manage_measures": runs_plan,
+    "tracking.manage_calendar": runs_plan,
     "tracking.enter_figure": runs_plan | (is_member & in_figure_agency),
     "tracking.view_tracking": is_admin | is_member,
     "tracking.manage_assessment": runs_plan,

@@ -428,6 +428,10 @@ def test_the_matrix_covers_every_page_of_the_plan():
         "measure_add",
         "measure_edit",
         "figure_entry",
+        # The reporting calendar and "Update my actions": tests/tracking/test_reporting_calendar.py
+        # and tests/tracking/test_update_my_actions.py.
+        "reporting_calendar",
+        "update_my_actions",
     }
     # Commissioned services, the Strategic Assessment and the files have theirs in tests/tracking/
     # and tests/planfiles/.

@@ -16,12 +16,20 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions.models import Outcome
 from partners.models import Agency
 from priorities.models import Plan
-from tracking.models import CommissionedService, Measure, ProgressUpdate, StrategicAssessment
+from tracking.models import (
+    CommissionedService,
+    Measure,
+    ProgressUpdate,
+    ReportingPeriod,
+    StrategicAssessment,
+)
 from tracking.periods import period_label, periods
+from tracking.reporting import due_date_problems
 
 PDF_MAGIC = b"%PDF-"
 
@@ -41,16 +49,151 @@ class FieldsOnly:
         self.helper.disable_csrf = True
 
 
+# Each rating as the form explains it.
+RAG_EXPLAINED = {
+    ProgressUpdate.Rag.ON_TRACK: "On track: will be done by its target date",
+    ProgressUpdate.Rag.AT_RISK: "At risk: may miss its target date unless something changes",
+    ProgressUpdate.Rag.OFF_TRACK: "Off track: will miss its target date, or has stalled",
+    ProgressUpdate.Rag.COMPLETE: "Complete: done (the action is marked completed)",
+}
+RAG_REQUIRED = "Choose how the action is going"
+NARRATIVE_REQUIRED = "Say what has happened since the last update"
+PERCENT_MESSAGES = {
+    "invalid": "Enter the percentage complete as a whole number, like 40",
+    "min_value": "Enter a percentage complete from 0 to 100",
+    "max_value": "Enter a percentage complete from 0 to 100",
+}
+
+
+def rag_field(*, required: bool = True) -> forms.ChoiceField:
+    """How the action is going: one of the ratings, each explained, with no blank choice."""
+    return forms.ChoiceField(
+        label="How is the action going?",
+        choices=list(RAG_EXPLAINED.items()),
+        widget=forms.RadioSelect,
+        required=required,
+        error_messages={"required": RAG_REQUIRED, "invalid_choice": RAG_REQUIRED},
+    )
+
+
+def percent_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label="Percentage complete (optional)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        error_messages=PERCENT_MESSAGES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
 class ProgressUpdateForm(FieldsOnly, forms.ModelForm):
+    rag = rag_field()
+    percent_complete = percent_field()
+
     class Meta:
         model = ProgressUpdate
         fields = ["date", "rag", "percent_complete", "narrative"]
-        labels = {"rag": "RAG status", "percent_complete": "Percentage complete (optional)"}
+        labels = {"date": "Date", "narrative": "Narrative"}
+        help_texts = {
+            "date": "The day the update describes, usually today.",
+            "narrative": "What has happened since the last update.",
+        }
+        error_messages = {
+            "date": {
+                "required": "Enter the date the update describes",
+                "invalid": "Enter the date the update describes, like 30/06/2021",
+            },
+            "narrative": {"required": NARRATIVE_REQUIRED},
+        }
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "rag": forms.RadioSelect,
             "narrative": forms.Textarea(attrs={"rows": 5}),
         }
+
+
+class ProgressRowForm(forms.Form):
+    """One action's row of "Update my actions": left blank, it records nothing."""
+
+    rag = rag_field(required=False)
+    percent_complete = percent_field()
+    narrative = forms.CharField(
+        label="Narrative",
+        help_text="What has happened since the last update.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["rag"].widget.attrs["class"] = "form-check-input"
+        for name in ("percent_complete", "narrative"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # The page draws the fields itself: mark the wrong ones, and tie them to their message.
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] += " is-invalid"
+                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing typed in the row."""
+        return not any(
+            str(self.data.get(self.add_prefix(name), "")).strip() for name in self.fields
+        )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if self.is_blank:
+            return cleaned
+        if not cleaned.get("rag") and "rag" not in self.errors:
+            self.add_error("rag", RAG_REQUIRED)
+        if not (cleaned.get("narrative") or "").strip() and "narrative" not in self.errors:
+            self.add_error("narrative", NARRATIVE_REQUIRED)
+        return cleaned
+
+
+class ReportingCalendarForm(forms.Form):
+    """The due date of each of a plan's reporting periods (fields due_1, due_2, …)."""
+
+    def __init__(self, *args: Any, periods: list[ReportingPeriod], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.periods = periods
+        for number, period in enumerate(periods, start=1):
+            updates = f"{period.name}'s updates"
+            self.fields[f"due_{number}"] = forms.DateField(
+                label=f"{period.name}: updates due by",
+                initial=period.due,
+                help_text=f"{date_format(period.start)} to {date_format(period.end)}",
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                error_messages={
+                    "required": f"Enter the date {updates} are due by",
+                    "invalid": f"Enter the date {updates} are due by, like 15/07/2021",
+                },
+            )
+
+    def due_dates(self) -> dict[datetime.date, datetime.date]:
+        """The due dates given, keyed by the day each period starts."""
+        return {
+            period.start: self.cleaned_data[f"due_{number}"]
+            for number, period in enumerate(self.periods, start=1)
+        }
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        names = [f"due_{number}" for number in range(1, len(self.periods) + 1)]
+        dues = [cleaned.get(name) for name in names]
+        for index, message in due_date_problems(self.periods, dues).items():
+            if names[index] not in self.errors:  # a blank or unreadable date is said already
+                self.add_error(names[index], message)
+        return cleaned
 
 
 class MeasureForm(FieldsOnly, forms.ModelForm):
@@ -72,6 +215,13 @@ class MeasureForm(FieldsOnly, forms.ModelForm):
             "definition": forms.Textarea(attrs={"rows": 3}),
             "outcomes": forms.CheckboxSelectMultiple,
         }
+        error_messages = {
+            "name": {"required": "Enter what the measure counts, like ASB incidents"},
+            "unit": {"required": "Enter the unit the measure counts in, like incidents"},
+            "frequency": {"required": "Choose how often the measure is counted"},
+            "baseline": {"invalid": "Enter the baseline as a number, like 500"},
+            "target": {"invalid": "Enter the target as a number, like 450"},
+        }
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,9 +235,34 @@ class MeasureForm(FieldsOnly, forms.ModelForm):
 class FigureForm(FieldsOnly, forms.Form):
     """One agency's figure for one period of a measure."""
 
-    agency = forms.ModelChoiceField(queryset=None, label="Agency", empty_label=None)
-    period = forms.TypedChoiceField(label="Period", coerce=datetime.date.fromisoformat)
-    value = forms.DecimalField(label="Figure", max_digits=12, decimal_places=2, min_value=0)
+    agency = forms.ModelChoiceField(
+        queryset=None,
+        label="Agency",
+        empty_label=None,
+        error_messages={
+            "required": "Choose the agency whose figure this is",
+            "invalid_choice": "Choose one of your agencies: you enter only their figures",
+        },
+    )
+    period = forms.TypedChoiceField(
+        label="Period",
+        coerce=datetime.date.fromisoformat,
+        error_messages={
+            "required": "Choose the period the figure is for",
+            "invalid_choice": "Choose one of the periods listed",
+        },
+    )
+    value = forms.DecimalField(
+        label="Figure",
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        error_messages={
+            "required": "Enter the figure, like 84",
+            "invalid": "Enter the figure as a number, like 84",
+            "min_value": "Enter a figure of 0 or more",
+        },
+    )
     confidence = forms.CharField(
         label="Confidence note (optional)",
         required=False,
@@ -126,6 +301,11 @@ class CommissionedServiceForm(FieldsOnly, forms.ModelForm):
         decimal_places=2,
         min_value=0,
         help_text="In pounds, e.g. 12,500 or 12500.00.",
+        error_messages={
+            "required": "Enter the amount in pounds, like 12,500",
+            "invalid": "Enter the amount as a number of pounds, like 12,500",
+            "min_value": "Enter an amount of £0 or more",
+        },
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
@@ -136,6 +316,10 @@ class CommissionedServiceForm(FieldsOnly, forms.ModelForm):
         help_texts = {
             "provider": "Who delivers the service, e.g. a charity or a company.",
             "notes": "Optional, e.g. the contract's dates or reference.",
+        }
+        error_messages = {
+            "provider": {"required": "Enter who provides the service"},
+            "funding_source": {"required": "Choose where the money comes from"},
         }
 
 
@@ -150,6 +334,7 @@ class StrategicAssessmentForm(FieldsOnly, forms.ModelForm):
         required=False,
         max_length=StrategicAssessment._meta.get_field("url").max_length,
         assume_scheme="https",
+        error_messages={"invalid": "Enter the link as a web address, like https://example.org"},
         help_text="Where it is published, if it is. Give a link, a PDF, or both.",
     )
 
@@ -167,6 +352,10 @@ class StrategicAssessmentForm(FieldsOnly, forms.ModelForm):
             "author": "The agency that wrote it, e.g. the county council's strategy team.",
             "summary": "What it found, in a few paragraphs: members and, once the plan is "
             "published, the public read it.",
+        }
+        error_messages = {
+            "title": {"required": "Enter the assessment's title"},
+            "date": {"invalid": "Enter the date of the assessment, like 31/01/2021"},
         }
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -1,5 +1,6 @@
-"""Through the year: progress on actions, measures and each agency's figures, the services
-commissioned to deliver actions, and the Strategic Assessment behind the priorities.
+"""Through the year: progress on actions and the reporting calendar it follows, measures and each
+agency's figures, the services commissioned to deliver actions, and the Strategic Assessment
+behind the priorities.
 
 These models began in the `actions` and `priorities` apps; their tables keep their first names
 (`db_table`), so that moving them here moved no data.
@@ -10,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from actions.models import Action, Outcome
@@ -59,6 +61,47 @@ class ProgressUpdate(models.Model):
 
     def get_plan(self) -> Plan:
         return self.action.get_plan()
+
+
+class ReportingPeriod(models.Model):
+    """A stretch of a plan's year on which the lead agencies report progress (by default a
+    quarter), and the day their updates are due. tracking/reporting.py makes a plan's periods;
+    tracking/progress.py says which updates are due and overdue by them."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reporting_periods")
+    name = models.CharField(max_length=50, help_text="e.g. 2021-22 Q1")
+    start = models.DateField()
+    end = models.DateField(help_text="The period's last day.")
+    due = models.DateField("Updates due by")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "start"]
+        constraints = [
+            unique(
+                "plan",
+                "start",
+                name="reporting_period_unique_start_per_plan",
+                message="This plan already has a reporting period starting on this day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="reporting_period_ends_after_start",
+                violation_error_message="A reporting period cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(due__gte=F("end")),
+                name="reporting_period_due_after_end",
+                violation_error_message="Updates cannot be due before the period's last day.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_plan(self) -> Plan:
+        return self.plan
 
 
 class Measure(models.Model):

@@ -1,33 +1,52 @@
 """Through the year: progress updates, measures and figures, the dashboard, and the services
 commissioned to deliver actions."""
 
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Sum
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from actions.access import fetch_action
 from actions.models import Action
-from partners.permissions import agency_ids, can, coordinated_partnership_ids
+from partners.permissions import can
 from priorities.access import fetch_plan
+from priorities.models import Plan
 from tracking.charts import line_chart
 from tracking.dashboard import RAG_COLUMNS, rag_by
 from tracking.figures import agencies_for_figures, figure_save, measure_save, measures_data
-from tracking.forms import CommissionedServiceForm, FigureForm, MeasureForm, ProgressUpdateForm
+from tracking.forms import (
+    CommissionedServiceForm,
+    FigureForm,
+    MeasureForm,
+    ProgressRowForm,
+    ProgressUpdateForm,
+    ReportingCalendarForm,
+)
 from tracking.funding import commissioned_service_add, commissioned_service_remove, funding_summary
-from tracking.models import Measure
+from tracking.models import Measure, ProgressUpdate
 from tracking.periods import period_label
 from tracking.progress import (
-    is_update_due,
+    OwedUpdate,
+    ProgressEntry,
+    actions_to_update,
+    owed_for,
     progress_record,
-    update_due_since,
-    updates_due,
+    progress_record_many,
+    updates_owed,
     with_latest_update,
 )
+from tracking.reporting import current_period, reporting_calendar_save, reporting_periods
 
 
 @login_required
@@ -40,23 +59,30 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
         progress_record(action=action, user=request.user, **form.cleaned_data)
         messages.success(request, "Your progress update was recorded.")
         return redirect(action)
-    context = {"action": action, "plan": action.priority.plan, "form": form}
+    context = {
+        "action": action,
+        "plan": action.priority.plan,
+        "form": form,
+        "last_update": action.updates.select_related("created_by").first(),
+    }
     return render(request, "tracking/progress_form.html", context)
+
+
+def _by_plan(owed: list[OwedUpdate]) -> list[tuple[Plan, list[OwedUpdate]]]:
+    """The owed updates grouped by plan, in their order."""
+    groups: dict[int, tuple[Plan, list[OwedUpdate]]] = {}
+    for item in owed:
+        plan = item.action.priority.plan
+        groups.setdefault(plan.pk, (plan, []))[1].append(item)
+    return list(groups.values())
 
 
 @login_required
 def my_updates_due(request: HttpRequest) -> HttpResponse:
-    """Actions this person's agencies lead (or their partnerships', for a coordinator) that are
-    due a progress update."""
-    mine = Q(lead_agency__in=agency_ids(request.user)) | Q(
-        priority__plan__partnership__in=coordinated_partnership_ids(request.user)
-    )
-    due = (
-        updates_due(Action.objects.filter(mine))
-        .select_related("priority__plan__partnership", "lead_agency")
-        .order_by("priority__plan__partnership__name", "priority__order", "order")
-    )
-    context = {"due": due, "since": update_due_since()}
+    """The progress updates due and overdue by the reporting calendar, of the actions this
+    person's agencies lead (or, for a coordinator, of their partnerships' actions)."""
+    owed = updates_owed(user=request.user)
+    context = {"groups": _by_plan(owed), "overdue": sum(item.is_overdue for item in owed)}
     return render(request, "tracking/my_updates_due.html", context)
 
 
@@ -145,7 +171,7 @@ def plan_dashboard(request: HttpRequest, partnership: str, period: str) -> HttpR
         "rag_columns": RAG_COLUMNS,
         "by_priority": rag_by(actions, lambda a: a.priority.title),
         "by_theme": rag_by(actions, lambda a: a.theme.name if a.theme else "No theme yet"),
-        "due": [a for a in actions if is_update_due(a)],
+        "owed": updates_owed(plans=[plan]),
         "measures": measures,
         "funding": funding_summary(plan),
     }
@@ -180,3 +206,129 @@ def action_service_remove(request: HttpRequest, pk: int, service_pk: int) -> Htt
     commissioned_service_remove(service=service, user=request.user)
     messages.success(request, f"The service by {service.provider} was removed.")
     return redirect("action_services", pk=action.pk)
+
+
+# -- The reporting calendar, and "Update my actions".
+
+
+@login_required
+def reporting_calendar(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    """The plan's reporting periods: members read them, the coordinator sets the due dates."""
+    plan = fetch_plan(request.user, partnership, period, perm="tracking.view_tracking")
+    periods = reporting_periods(plan)
+    can_manage = can(request.user, "tracking.manage_calendar", plan)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied(
+            "Only the partnership's coordinator sets when updates are due. Ask them to change "
+            "the reporting calendar."
+        )
+    form = ReportingCalendarForm(request.POST or None, periods=periods) if can_manage else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            reporting_calendar_save(plan=plan, user=request.user, due_dates=form.due_dates())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The reporting calendar was saved.")
+            return redirect("reporting_calendar", partnership=partnership, period=period)
+    context = {
+        "plan": plan,
+        "periods": periods,
+        "form": form,
+        "current": current_period(periods, timezone.localdate()),
+    }
+    return render(request, "tracking/reporting_calendar.html", context)
+
+
+@dataclass
+class ProgressRow:
+    """One action of "Update my actions": its form, and what it owes."""
+
+    number: int
+    action: Action
+    form: ProgressRowForm
+    owed: list[OwedUpdate]
+
+
+@dataclass
+class RowError:
+    anchor: str
+    label: str
+    message: str
+
+
+def _progress_rows(actions: list[Action], data: Any, today: datetime.date) -> list[ProgressRow]:
+    owed: dict[int, list[OwedUpdate]] = {}
+    for item in owed_for(actions, today):
+        owed.setdefault(item.action.pk, []).append(item)
+    return [
+        ProgressRow(
+            number=number,
+            action=action,
+            form=ProgressRowForm(data, prefix=f"action-{action.pk}"),
+            owed=owed.get(action.pk, []),
+        )
+        for number, action in enumerate(actions, start=1)
+    ]
+
+
+def _row_errors(rows: list[ProgressRow]) -> list[RowError]:
+    """Every error of every row, each naming its row and linking to its field."""
+    errors = []
+    for row in rows:
+        for name, messages_ in row.form.errors.items():
+            bound = row.form[name]
+            radio = isinstance(bound.field.widget, forms.RadioSelect)
+            anchor = f"{bound.auto_id}_0" if radio else bound.auto_id
+            label = f"Row {row.number} ({Truncator(row.action.description).words(10)})"
+            errors += [RowError(anchor, label, str(message)) for message in messages_]
+    return errors
+
+
+def _nothing_to_update(plan: Plan) -> str:
+    if not plan.has_published_version:
+        return "Progress is recorded once the plan is published."
+    return (
+        "Your agency leads no action of this plan, so there is nothing for you to update. "
+        "The partnership's coordinator can record progress on any action."
+    )
+
+
+def _recorded(count: int) -> str:
+    return f"{count} progress update{pluralize(count)} {pluralize(count, 'was,were')} recorded."
+
+
+@login_required
+def update_my_actions(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    """All the actions this person reports on in a plan (their agency's; the coordinator's: all),
+    each with a RAG, a percentage and a narrative, saved together. A row left blank is skipped."""
+    plan = fetch_plan(request.user, partnership, period, perm="tracking.view_tracking")
+    actions = actions_to_update(request.user, plan)
+    if request.method == "POST" and not actions:
+        raise PermissionDenied(_nothing_to_update(plan))
+    today = timezone.localdate()
+    rows = _progress_rows(actions, request.POST if request.method == "POST" else None, today)
+    nothing_typed = False
+    if request.method == "POST" and all(row.form.is_valid() for row in rows):
+        entries = [
+            ProgressEntry(action=row.action, **row.form.cleaned_data)
+            for row in rows
+            if not row.form.is_blank
+        ]
+        if entries:
+            progress_record_many(user=request.user, date=today, entries=entries)
+            messages.success(request, _recorded(len(entries)))
+            return redirect("update_my_actions", partnership=partnership, period=period)
+        nothing_typed = True
+    periods = reporting_periods(plan) if plan.has_published_version else []
+    context = {
+        "plan": plan,
+        "rows": rows,
+        "errors": _row_errors(rows),
+        "nothing_typed": nothing_typed,
+        "explanation": "" if actions else _nothing_to_update(plan),
+        "current": current_period(periods, today),
+        "today": today,
+        "rag_labels": ProgressUpdate.Rag.choices,
+    }
+    return render(request, "tracking/update_my_actions.html", context)

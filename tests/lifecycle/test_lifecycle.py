@@ -182,7 +182,8 @@ DONE_MESSAGES = {
     "publish": "The plan was published. The public can read it now.",
     "amend": "A new draft revision was started. The public keeps reading the published version "
     "until the next one is published.",
-    "next_year": "Next year's plan was started: Community Safety Delivery Plan.",
+    "next_year": "Next year's plan was started: Community Safety Delivery Plan. "
+    "1 unfinished action copied; 0 finished or withdrawn actions left behind.",
 }
 
 
@@ -1269,7 +1270,9 @@ def test_start_next_year_copies_the_priorities_and_unfinished_actions(
     assert response.status_code == 302
     assert response.url == NEXT_YEAR_WORKSPACE_URL
     assert messages_of(response) == [
-        "Next year's plan was started: Community Safety Delivery Plan Outline 2022 – 2023."
+        "Next year's plan was started: Community Safety Delivery Plan Outline 2022 – 2023. "
+        "7 unfinished actions copied; 2 finished or withdrawn actions left behind. "
+        "1 target date moved a year on."
     ]
     new_plan = Plan.objects.get(partnership=demo_plan.partnership, period_start__year=2022)
     assert new_plan.previous_plan == demo_plan
@@ -1324,7 +1327,7 @@ def test_start_next_year_copies_the_priorities_and_unfinished_actions(
 
 def test_start_next_year_is_refused_a_second_time(client, world):
     first = plan_start_next_year(plan=fresh(world.plan), user=world.coordinator)
-    assert first.period == "2022-23"
+    assert first.plan.period == "2022-23"
     before = database_snapshot()
 
     with pytest.raises(ValidationError) as caught:

@@ -55,7 +55,7 @@ def test_an_agency_cannot_enter_figures_for_another(client, request, measure, ho
     client.force_login(user)
     response = enter(client, measure, other, "97")
     assert response.status_code == 200  # the agency is not one of theirs to choose
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose one of your agencies: you enter only their figures" in response.content.decode()
     assert not Figure.objects.exists()
 
 

@@ -95,7 +95,11 @@ def test_page_lists_the_services_with_their_total(client, lead_officer, action, 
 
 @pytest.mark.parametrize(
     ("amount", "message"),
-    [("twelve", "Enter a number."), ("-5", "greater than or equal to 0"), ("", "required")],
+    [
+        ("twelve", "Enter the amount as a number of pounds, like 12,500"),
+        ("-5", "Enter an amount of £0 or more"),
+        ("", "Enter the amount in pounds, like 12,500"),
+    ],
 )
 def test_a_bad_amount_is_refused_and_nothing_saved(client, lead_officer, action, amount, message):
     client.force_login(lead_officer)
