@@ -184,7 +184,9 @@ def _form_fields(page: str) -> dict[str, list[str]]:
     for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
         chosen = re.findall(r'<option value="([^"]*)"[^>]*selected', options)
         fields[name] = chosen or [""]
-    return {name: [value.replace("&amp;", "&") for value in values] for name, values in fields.items()}
+    return {
+        name: [value.replace("&amp;", "&") for value in values] for name, values in fields.items()
+    }
 
 
 def test_twenty_people_saving_one_action_at_once_one_wins_and_none_fails(server):
