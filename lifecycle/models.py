@@ -66,6 +66,10 @@ class Agreement(models.Model):
     def __str__(self) -> str:
         return f"{self.agency}: {self.get_decision_display()} (round {self.round})"
 
+    @property
+    def asks_for_changes(self) -> bool:
+        return self.decision == self.Decision.CHANGES_REQUESTED
+
 
 class PublishedVersion(models.Model):
     """A numbered, frozen copy of the whole plan as it was published.

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from lifecycle import assessment_views, views
+from lifecycle import assessment_views, home_views, views
 
 plan = "plans/<slug:partnership>/<str:period>/"
 
 urlpatterns = [
+    path("", home_views.home, name="home"),
     path(plan, views.plan_detail, name="plan_detail"),
     path(f"{plan}plan.pdf", views.plan_pdf, name="plan_pdf"),
     path(f"{plan}versions/", views.plan_versions, name="plan_versions"),

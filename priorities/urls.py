@@ -5,7 +5,6 @@ from priorities import views
 plan = "plans/<slug:partnership>/<str:period>/"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(f"{plan}priorities/", views.priority_list, name="priority_list"),
     path(f"{plan}priorities/add/", views.priority_add, name="priority_add"),
     path("priorities/<int:pk>/edit/", views.priority_edit, name="priority_edit"),

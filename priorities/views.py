@@ -1,26 +1,14 @@
-"""The home page, and the plan's priorities: listed, added, edited, removed and reordered."""
+"""The plan's priorities: listed, added, edited, removed and reordered."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from partners.models import Partnership
 from priorities.access import fetch_plan, fetch_priority
 from priorities.forms import PriorityForm
-from priorities.models import Plan
 from priorities.services import priority_create, priority_delete, priority_move, priority_update
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Every partnership and the plans this visitor may read."""
-    plans = Plan.objects.visible_to(request.user).order_by("-period_start")
-    partnerships = Partnership.objects.prefetch_related(
-        Prefetch("plans", queryset=plans, to_attr="visible_plans")
-    ).order_by("name")
-    return render(request, "priorities/home.html", {"partnerships": partnerships})
 
 
 @login_required
