@@ -257,6 +257,11 @@ DRAFT_EDITS = {
     "decide whether the public reads it.",
 }
 OTHER_REFUSALS = {
+    # Seeing is refused as "not found" (check_access); in words, for any other caller:
+    "priorities.view_plan": "Only the partnership's members can read the plan until it is "
+    "published.",
+    "priorities.use_workspace": "Only the partnership's members can work on its plans.",
+    "actions.view_action": "Only the partnership's members can see its actions.",
     "tracking.update_progress": "Only the lead agency of this action, or the coordinator, can "
     "record its progress.",
     "tracking.record_funding": "Only the lead agency of this action, or the coordinator, can "

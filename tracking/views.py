@@ -3,7 +3,6 @@ commissioned to deliver actions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from actions.access import fetch_action
 from actions.models import Action
-from partners.permissions import agency_ids, can, coordinated_partnership_ids
+from partners.permissions import Refused, agency_ids, can, coordinated_partnership_ids
 from priorities.access import fetch_plan
 from tracking.charts import line_chart
 from tracking.dashboard import RAG_COLUMNS, rag_by
@@ -103,7 +102,10 @@ def figure_entry(request: HttpRequest, pk: int) -> HttpResponse:
     form = FigureForm(request.POST or None, measure=measure, agencies=agencies)
     if request.method == "POST":
         if not agencies.exists():
-            raise PermissionDenied("Only the agencies of the partnership enter figures.")
+            raise Refused(
+                "Only the partnership's core agencies, and its coordinator, enter figures.",
+                partnership_id=plan.partnership_id,
+            )
         if form.is_valid():
             figure, created = figure_save(
                 measure=measure,
