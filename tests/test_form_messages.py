@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django import forms
+from django.http import HttpResponse
 
 from actions.forms import ActionForm, OutcomeForm
 from lifecycle.forms import AgreementForm, MarkAgreedForm, MeetingForm
@@ -28,12 +29,12 @@ DJANGO_DEFAULTS = {
 }
 
 
-def text_of(response) -> str:
+def text_of(response: HttpResponse) -> str:
     page = re.sub(r"<[^>]+>", " ", response.content.decode())
     return " ".join(html.unescape(page).split())
 
 
-def summary_of(response) -> list[str]:
+def summary_of(response: HttpResponse) -> list[str]:
     """The error summary's lines, as the person reads them."""
     page = response.content.decode()
     box = re.search(r'<div class="alert alert-danger error-summary".*?</ul>', page, re.S)
@@ -43,7 +44,7 @@ def summary_of(response) -> list[str]:
 
 
 @pytest.fixture
-def every_form(plan, action, representative):
+def every_form(plan, action, representative) -> list[forms.BaseForm]:
     readiness = plan_readiness(plan)
     return [
         ActionForm(plan=plan, can_restrict=True),
@@ -55,7 +56,7 @@ def every_form(plan, action, representative):
     ]
 
 
-def test_no_field_of_these_forms_speaks_in_djangos_default_words(every_form):
+def test_no_field_of_these_forms_speaks_in_djangos_default_words(every_form) -> None:
     for form in every_form:
         for name, field in form.fields.items():
             if isinstance(field.widget, forms.HiddenInput):
@@ -67,7 +68,7 @@ def test_no_field_of_these_forms_speaks_in_djangos_default_words(every_form):
                 assert message not in DJANGO_DEFAULTS, (type(form).__name__, name, code)
 
 
-def test_an_empty_action_says_what_to_enter(client, plan, priority, lead_officer):
+def test_an_empty_action_says_what_to_enter(client, plan, priority, lead_officer) -> None:
     client.force_login(lead_officer)
     response = client.post(
         PLAN + "actions/add/",
@@ -89,7 +90,7 @@ def test_an_empty_action_says_what_to_enter(client, plan, priority, lead_officer
 
 def test_a_bad_action_says_what_to_choose_and_how_to_write_a_date(
     client, action, lead_officer, other_agency
-):
+) -> None:
     client.force_login(lead_officer)
     data = action_post_data(
         action,
@@ -108,7 +109,7 @@ def test_a_bad_action_says_what_to_choose_and_how_to_write_a_date(
     ]
 
 
-def test_a_priority_without_a_title_says_to_enter_it(client, plan, coordinator):
+def test_a_priority_without_a_title_says_to_enter_it(client, plan, coordinator) -> None:
     client.force_login(coordinator)
     empty = client.post(PLAN + "priorities/add/", {"title": "", "description": "No title"})
     assert summary_of(empty) == ["Title: Enter the priority's title"]
@@ -116,7 +117,9 @@ def test_a_priority_without_a_title_says_to_enter_it(client, plan, coordinator):
     assert summary_of(long) == ["Title: The priority's title must be 200 characters or fewer"]
 
 
-def test_an_agency_answer_says_what_to_choose(client, plan, action, coordinator, representative):
+def test_an_agency_answer_says_what_to_choose(
+    client, plan, action, coordinator, representative
+) -> None:
     plan_send_for_agreement(plan=plan, user=coordinator)
     client.force_login(representative)
     agency = representative.memberships.get().agency
@@ -130,7 +133,9 @@ def test_an_agency_answer_says_what_to_choose(client, plan, action, coordinator,
     assert summary_of(no_changes) == ["Comment: Enter the changes your agency is asking for"]
 
 
-def test_going_ahead_without_an_agency_asks_for_the_reason(client, plan, action, coordinator):
+def test_going_ahead_without_an_agency_asks_for_the_reason(
+    client, plan, action, coordinator
+) -> None:
     plan_send_for_agreement(plan=plan, user=coordinator)
     client.force_login(coordinator)
     response = client.post(PLAN + "stage/agreed/", {})

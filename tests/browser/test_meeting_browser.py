@@ -5,7 +5,7 @@ board meeting in one form. axe-core on every page visited."""
 import re
 
 from django.contrib.auth import get_user_model
-from playwright.sync_api import expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from actions.models import Action
 from lifecycle.services import plan_send_for_agreement
@@ -30,10 +30,12 @@ def out_for_agreement() -> None:
     plan_send_for_agreement(plan=plan, user=coordinator)
 
 
-def test_the_coordinator_records_a_board_meeting(browser, live_server, demo, assert_accessible):
+def test_the_coordinator_records_a_board_meeting(
+    browser, live_server, demo, assert_accessible
+) -> None:
     out_for_agreement()
 
-    def session(username: str):
+    def session(username: str) -> tuple[BrowserContext, Page]:
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
         context.set_default_timeout(15_000)
         page = context.new_page()

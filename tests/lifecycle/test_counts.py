@@ -7,13 +7,15 @@ from __future__ import annotations
 import html
 import re
 
+from django.http import HttpResponse
+
 from lifecycle.readiness import plan_readiness
 from tests.factories import ActionFactory, OutcomeFactory
 
 PLAN = "/plans/lichfield/2021-22/"
 
 
-def text_of(response) -> str:
+def text_of(response: HttpResponse) -> str:
     assert response.status_code == 200
     page = re.sub(r"<[^>]+>", " ", response.content.decode())
     return " ".join(html.unescape(page).split())
@@ -25,7 +27,7 @@ def gaps_badge(readiness_page: str) -> int:
 
 def test_the_demo_plans_empty_cells_are_counted_alike_everywhere(
     client, demo_plan, django_user_model
-):
+) -> None:
     client.force_login(django_user_model.objects.get(username="coordinator"))
     workspace = text_of(client.get(PLAN + "workspace/"))
     readiness_page = text_of(client.get(PLAN + "readiness/"))
@@ -45,7 +47,7 @@ def test_the_demo_plans_empty_cells_are_counted_alike_everywhere(
 
 def test_a_priority_with_some_actions_counts_only_its_empty_themes(
     client, plan, priority, action, coordinator
-):
+) -> None:
     client.force_login(coordinator)
     workspace = text_of(client.get(PLAN + "workspace/"))
     assert workspace.count("Gap: no actions") == 3
@@ -53,7 +55,7 @@ def test_a_priority_with_some_actions_counts_only_its_empty_themes(
     assert gaps_badge(text_of(client.get(PLAN + "readiness/"))) == 3
 
 
-def test_the_no_theme_yet_column_has_no_gaps(client, plan, priority, action, coordinator):
+def test_the_no_theme_yet_column_has_no_gaps(client, plan, priority, action, coordinator) -> None:
     """Actions without a theme open a "No theme yet" column; its empty cells are not gaps in the
     plan (no theme is missing an action there), so neither the grid nor the counts say so."""
     unthemed = ActionFactory(priority=priority, theme=None, lead_agency=action.lead_agency)

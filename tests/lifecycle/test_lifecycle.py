@@ -34,6 +34,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import time_machine
@@ -47,10 +48,10 @@ from actions.services import action_update
 from lifecycle.models import Agreement, PublishedVersion
 from lifecycle.readiness import plan_readiness
 from lifecycle.services import (
+    MeetingAnswer,
     plan_amend,
     plan_answer,
     plan_mark_agreed,
-    MeetingAnswer,
     plan_publish,
     plan_record_meeting,
     plan_reopen_draft,
@@ -321,7 +322,7 @@ def check_answered(decision: str, comment: str):
     return check
 
 
-def check_meeting_recorded(w, user, before):
+def check_meeting_recorded(w: SimpleNamespace, user: Any, before: Plan) -> None:
     plan = fresh(w.plan)
     assert plan.status == CONSULTATION
     answers = {
@@ -339,14 +340,14 @@ def check_meeting_recorded(w, user, before):
     assert answers[w.humankind].meeting_date is None
 
 
-def meeting_answers(w) -> dict:
+def meeting_answers(w: SimpleNamespace) -> dict[Agency, MeetingAnswer]:
     return {
         w.housing: MeetingAnswer("agreed"),
         w.police: MeetingAnswer("changes_requested", CHANGES_COMMENT),
     }
 
 
-def meeting_form_data(w) -> dict:
+def meeting_form_data(w: SimpleNamespace) -> dict[str, str]:
     return {
         "date": MEETING_DATE.isoformat(),
         "minutes_reference": MINUTES,
@@ -494,7 +495,7 @@ def the_user(request, role: str):
     return AnonymousUser() if role == "anonymous" else request.getfixturevalue(role)
 
 
-def reason(name: str, expected: str, stage: str, w=None) -> str:
+def reason(name: str, expected: str, stage: str, w: SimpleNamespace | None = None) -> str:
     speakers = w.representative.get_full_name() if w else "{speakers}"
     return REASONS[name][expected].format(stage=stage, speakers=speakers)
 

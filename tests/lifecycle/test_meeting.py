@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from lifecycle.models import Agreement
@@ -25,6 +26,7 @@ from lifecycle.services import (
     plan_record_meeting,
     plan_send_for_agreement,
 )
+from partners.models import Partnership
 from priorities.models import Plan
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from tests.snapshots import database_snapshot
@@ -37,13 +39,13 @@ NO_ONE_ONLINE = "No one can answer online for this agency: record its answer at 
 CHANGES = "Name the tenancy sustainment team among the supporting agencies."
 
 
-def text_of(response) -> str:
+def text_of(response: HttpResponse) -> str:
     """The words of a page, without its markup."""
     page = re.sub(r"<[^>]+>", " ", response.content.decode())
     return " ".join(html.unescape(page).split())
 
 
-def row_of(response, agency: str) -> str:
+def row_of(response: HttpResponse, agency: str) -> str:
     """The words of an agency's row in the readiness page's table of answers."""
     page = response.content.decode()
     match = re.search(rf'<th scope="row">{re.escape(agency)}</th>(.*?)</tr>', page, re.S)
@@ -56,7 +58,7 @@ def fresh(plan: Plan) -> Plan:
 
 
 @pytest.fixture
-def consultation(plan, action, coordinator, representative):
+def consultation(plan: Plan, action, coordinator, representative) -> Plan:
     """The conftest plan, sent for agreement by the coordinator (round 1)."""
     plan_send_for_agreement(plan=fresh(plan), user=coordinator)
     return fresh(plan)
@@ -84,14 +86,14 @@ def answers_of(plan: Plan) -> dict[str, Agreement]:
 # -- The page's ladder: anonymous → login, outsider → 404, member → 403 saying why, coordinator.
 
 
-def test_anonymous_is_sent_to_log_in(client, consultation):
+def test_anonymous_is_sent_to_log_in(client, consultation) -> None:
     response = client.get(MEETING_URL)
     assert response.status_code == 302
     assert response.url == f"/accounts/login/?next={MEETING_URL}"
 
 
 @pytest.mark.parametrize("role", ["other_coordinator", "outsider"])
-def test_people_of_another_partnership_get_404(client, request, consultation, role):
+def test_people_of_another_partnership_get_404(client, request, consultation, role) -> None:
     client.force_login(request.getfixturevalue(role))
     before = database_snapshot()
     assert client.get(MEETING_URL).status_code == 404
@@ -101,7 +103,7 @@ def test_people_of_another_partnership_get_404(client, request, consultation, ro
 
 def test_an_officer_gets_403_saying_who_records_meetings_and_who_can_help(
     client, consultation, lead_officer, coordinator, housing, police
-):
+) -> None:
     client.force_login(lead_officer)
     before = database_snapshot()
     for response in (
@@ -121,7 +123,7 @@ def test_an_officer_gets_403_saying_who_records_meetings_and_who_can_help(
 
 def test_someone_who_speaks_for_an_agency_is_told_to_answer_online(
     client, consultation, representative
-):
+) -> None:
     client.force_login(representative)
     response = client.get(MEETING_URL)
     assert response.status_code == 403
@@ -133,7 +135,7 @@ def test_someone_who_speaks_for_an_agency_is_told_to_answer_online(
 
 
 @pytest.mark.parametrize("role", ["coordinator", "admin_user"])
-def test_the_coordinator_and_admin_open_the_page(client, request, consultation, role):
+def test_the_coordinator_and_admin_open_the_page(client, request, consultation, role) -> None:
     client.force_login(request.getfixturevalue(role))
     response = client.get(MEETING_URL)
     assert response.status_code == 200
@@ -152,7 +154,7 @@ def test_the_coordinator_and_admin_open_the_page(client, request, consultation, 
 
 def test_the_coordinator_records_several_agencies_at_once(
     client, consultation, coordinator, police, council, housing, unrelated_agency
-):
+) -> None:
     client.force_login(coordinator)
     data = form_data(
         **{
@@ -201,7 +203,7 @@ def test_the_coordinator_records_several_agencies_at_once(
 
 def test_answers_given_at_a_meeting_count_as_agreement(
     consultation, coordinator, police, council, housing, unrelated_agency
-):
+) -> None:
     answers = {
         agency: MeetingAnswer("agreed") for agency in (police, council, housing, unrelated_agency)
     }
@@ -221,7 +223,7 @@ def test_answers_given_at_a_meeting_count_as_agreement(
 
 def test_a_meeting_answer_replaces_the_online_answer_of_the_round(
     consultation, coordinator, representative, housing
-):
+) -> None:
     from lifecycle.services import plan_answer
 
     plan_answer(plan=consultation, user=representative, agency=housing, decision="agreed")
@@ -240,7 +242,7 @@ def test_a_meeting_answer_replaces_the_online_answer_of_the_round(
 
 def test_marking_agreed_without_an_agency_forgets_the_meeting_it_asked_for_changes_at(
     consultation, coordinator, police, council, housing, unrelated_agency
-):
+) -> None:
     plan_record_meeting(
         plan=consultation,
         user=coordinator,
@@ -259,7 +261,9 @@ def test_marking_agreed_without_an_agency_forgets_the_meeting_it_asked_for_chang
 
 
 @pytest.mark.parametrize("stage", [Plan.Status.DRAFT, Plan.Status.AGREED, Plan.Status.PUBLISHED])
-def test_outside_consultation_nothing_is_recorded(client, plan, action, coordinator, police, stage):
+def test_outside_consultation_nothing_is_recorded(
+    client, plan, action, coordinator, police, stage
+) -> None:
     Plan.objects.filter(pk=plan.pk).update(status=stage)
     client.force_login(coordinator)
     before = database_snapshot()
@@ -278,7 +282,7 @@ def test_outside_consultation_nothing_is_recorded(client, plan, action, coordina
 
 def test_the_service_refuses_anyone_but_the_coordinator(
     consultation, representative, lead_officer, housing
-):
+) -> None:
     before = database_snapshot()
     for user in (representative, lead_officer):
         with pytest.raises(PermissionDenied) as caught:
@@ -307,7 +311,7 @@ def test_the_service_refuses_anyone_but_the_coordinator(
 )
 def test_the_date_of_the_meeting_is_checked(
     client, consultation, coordinator, police, date, message
-):
+) -> None:
     client.force_login(coordinator)
     before = database_snapshot()
     data = form_data(**{f"a{police.pk}": "agreed"}) | {"date": date}
@@ -323,7 +327,7 @@ def test_the_date_of_the_meeting_is_checked(
 @time_machine.travel("2021-04-23 09:00 +0100", tick=False)
 def test_dates_today_and_in_the_british_form_are_accepted(
     client, consultation, coordinator, police
-):
+) -> None:
     client.force_login(coordinator)
     data = form_data(**{f"a{police.pk}": "agreed"}) | {"date": "23/04/2021"}
     assert client.post(MEETING_URL, data).status_code == 302
@@ -333,7 +337,7 @@ def test_dates_today_and_in_the_british_form_are_accepted(
 @time_machine.travel("2021-04-23 09:00 +0100", tick=False)
 def test_the_service_refuses_a_meeting_still_to_come_and_no_minutes(
     consultation, coordinator, police
-):
+) -> None:
     before = database_snapshot()
     with pytest.raises(ValidationError) as caught:
         plan_record_meeting(
@@ -352,7 +356,7 @@ def test_the_service_refuses_a_meeting_still_to_come_and_no_minutes(
 
 def test_the_form_needs_the_minutes_an_answer_and_the_changes_asked_for(
     client, consultation, coordinator, police, housing
-):
+) -> None:
     client.force_login(coordinator)
     before = database_snapshot()
 
@@ -385,7 +389,7 @@ def test_the_form_needs_the_minutes_an_answer_and_the_changes_asked_for(
     assert database_snapshot() == before
 
 
-def test_the_service_records_all_or_nothing(consultation, coordinator, police, housing):
+def test_the_service_records_all_or_nothing(consultation, coordinator, police, housing) -> None:
     before = database_snapshot()
     with pytest.raises(ValidationError) as caught:
         plan_record_meeting(
@@ -420,7 +424,9 @@ def test_the_service_records_all_or_nothing(consultation, coordinator, police, h
     assert database_snapshot() == before
 
 
-def test_only_core_agencies_answer_at_a_meeting(consultation, coordinator, police, other_agency):
+def test_only_core_agencies_answer_at_a_meeting(
+    consultation, coordinator, police, other_agency
+) -> None:
     before = database_snapshot()
     with pytest.raises(ValidationError) as caught:
         plan_record_meeting(
@@ -438,7 +444,7 @@ def test_only_core_agencies_answer_at_a_meeting(consultation, coordinator, polic
 
 def test_an_edit_after_the_meeting_clears_its_answers_like_online_ones(
     client, consultation, coordinator, police
-):
+) -> None:
     plan_record_meeting(
         plan=consultation,
         user=coordinator,
@@ -456,7 +462,7 @@ def test_an_edit_after_the_meeting_clears_its_answers_like_online_ones(
 
 def test_the_readiness_page_names_who_can_answer_online_for_each_agency(
     client, consultation, coordinator, representative, housing
-):
+) -> None:
     second = MembershipFactory(
         user=UserFactory(username="zoe", first_name="Zoe", last_name="Zebedee"),
         agency=housing,
@@ -483,21 +489,23 @@ def test_the_readiness_page_names_who_can_answer_online_for_each_agency(
 
 
 @pytest.mark.parametrize("role", ["lead_officer", "representative"])
-def test_others_are_not_offered_the_meeting_form(client, request, consultation, role):
+def test_others_are_not_offered_the_meeting_form(client, request, consultation, role) -> None:
     client.force_login(request.getfixturevalue(role))
     response = client.get(READINESS_URL)
     assert NO_ONE_ONLINE in text_of(response)
     assert MEETING_URL not in response.content.decode()
 
 
-def test_the_meeting_form_is_offered_only_during_consultation(client, plan, action, coordinator):
+def test_the_meeting_form_is_offered_only_during_consultation(
+    client, plan, action, coordinator
+) -> None:
     client.force_login(coordinator)
     response = client.get(READINESS_URL)
     assert NO_ONE_ONLINE in text_of(response)
     assert MEETING_URL not in response.content.decode()
 
 
-def add_core_agencies(partnership, count: int) -> None:
+def add_core_agencies(partnership: Partnership, count: int) -> None:
     for number in range(count):
         agency = AgencyFactory(name=f"Extra agency {number}", slug=f"extra-{number}")
         partnership.core_agencies.add(agency)
@@ -511,7 +519,7 @@ def add_core_agencies(partnership, count: int) -> None:
 
 def test_who_can_answer_takes_the_same_queries_however_many_agencies(
     client, consultation, coordinator, django_assert_num_queries
-):
+) -> None:
     plan = fresh(consultation)
     with CaptureQueriesContext(connection) as few:
         readiness = plan_readiness(plan)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.test import RequestFactory
 
+from actions.models import Action
 from lifecycle.services import plan_send_for_agreement
 from partners.errors import DEFAULT_MESSAGE, permission_denied
 from partners.permissions import PERMISSIONS, Refused, refusal
@@ -41,13 +44,13 @@ PUBLISHED_TEXT = (
 )
 
 
-def text_of(response) -> str:
+def text_of(response: HttpResponse) -> str:
     page = re.sub(r"<[^>]+>", " ", response.content.decode())
     return " ".join(html.unescape(page).split())
 
 
 @pytest.fixture
-def at_stage(plan, action, coordinator, publish):
+def at_stage(plan: Plan, action, coordinator, publish) -> Callable[[str], Plan]:
     def bring(stage: str) -> Plan:
         if stage == CONSULTATION:
             plan_send_for_agreement(plan=plan, user=coordinator)
@@ -60,7 +63,7 @@ def at_stage(plan, action, coordinator, publish):
     return bring
 
 
-def action_url(suffix: str):
+def action_url(suffix: str) -> Callable[[Action], str]:
     return lambda w: f"/actions/{w.pk}/{suffix}"
 
 
@@ -188,7 +191,7 @@ REFUSALS = [
 )
 def test_a_403_says_what_the_person_lacks_and_names_the_coordinator(
     client, request, at_stage, action, coordinator, stage, role, method, url, message
-):
+) -> None:
     at_stage(stage)
     client.force_login(request.getfixturevalue(role))
     response = getattr(client, method)(url(action))
@@ -203,7 +206,7 @@ def test_a_403_says_what_the_person_lacks_and_names_the_coordinator(
     assert "You cannot make this change." not in page
 
 
-def test_every_permission_has_its_own_refusal_at_every_stage(plan, lead_officer):
+def test_every_permission_has_its_own_refusal_at_every_stage(plan, lead_officer) -> None:
     for status in Plan.Status.values:
         plan.status = status
         for permission in PERMISSIONS:
@@ -217,13 +220,13 @@ def test_every_permission_has_its_own_refusal_at_every_stage(plan, lead_officer)
 
 
 @pytest.fixture
-def consultation(at_stage):
+def consultation(at_stage: Callable[[str], Plan]) -> Plan:
     return at_stage(CONSULTATION)
 
 
 def test_an_officer_whose_agency_has_no_speaker_is_told_the_coordinator_records_it(
     client, consultation, lead_officer, coordinator
-):
+) -> None:
     client.force_login(lead_officer)
     response = client.get(PLAN + "agreement/")
     assert response.status_code == 403
@@ -237,7 +240,7 @@ def test_an_officer_whose_agency_has_no_speaker_is_told_the_coordinator_records_
 
 def test_an_officer_is_told_who_speaks_for_their_agency(
     client, consultation, housing, representative, coordinator, partnership
-):
+) -> None:
     officer = MembershipFactory(user=UserFactory(username="olive"), agency=housing).user
     second = UserFactory(username="zed", first_name="Zed", last_name="Zimmer")
     partnership.coordinators.add(second)
@@ -253,7 +256,9 @@ def test_an_officer_is_told_who_speaks_for_their_agency(
     assert "ask one of the coordinators of Lichfield" in text_of(response)
 
 
-def test_the_coordinator_is_told_to_record_answers_at_a_meeting(client, consultation, coordinator):
+def test_the_coordinator_is_told_to_record_answers_at_a_meeting(
+    client, consultation, coordinator
+) -> None:
     client.force_login(coordinator)
     response = client.get(PLAN + "agreement/")
     assert response.status_code == 403
@@ -267,7 +272,7 @@ def test_the_coordinator_is_told_to_record_answers_at_a_meeting(client, consulta
 # -- The 403 page itself.
 
 
-def test_a_bare_refusal_still_says_who_can_help(rf: RequestFactory, lead_officer):
+def test_a_bare_refusal_still_says_who_can_help(rf: RequestFactory, lead_officer) -> None:
     request = rf.get("/my-work/")
     request.user = lead_officer
     response = permission_denied(request, PermissionDenied())
@@ -279,7 +284,7 @@ def test_a_bare_refusal_still_says_who_can_help(rf: RequestFactory, lead_officer
 
 def test_the_coordinators_are_named_only_to_members_of_their_partnership(
     rf: RequestFactory, partnership, coordinator, outsider, admin_user
-):
+) -> None:
     for user, named in ((outsider, False), (admin_user, True), (coordinator, True)):
         request = rf.get("/my-work/")
         request.user = user
