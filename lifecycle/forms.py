@@ -22,8 +22,8 @@ AGREED, CHANGES = Agreement.Decision.AGREED, Agreement.Decision.CHANGES_REQUESTE
 class AgreementForm(FieldsOnly, forms.Form):
     """An agency's answer to the plan, given by someone who speaks for it."""
 
-    agency = forms.ModelChoiceField(
-        queryset=None,
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
         label="Answering for",
         empty_label=None,
         error_messages={
@@ -52,10 +52,10 @@ class AgreementForm(FieldsOnly, forms.Form):
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("decision") == CHANGES and not cleaned.get("comment", "").strip():
             self.add_error("comment", "Enter the changes your agency is asking for")
         return cleaned
@@ -129,7 +129,7 @@ class MeetingForm(forms.Form):
         return date
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for agency in self.agencies:
             decision = cleaned.get(f"decision_{agency.pk}")
             if decision == CHANGES and not cleaned.get(f"comment_{agency.pk}", "").strip():
