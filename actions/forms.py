@@ -44,6 +44,27 @@ class ActionForm(forms.ModelForm):
             "supporting_agencies": forms.CheckboxSelectMultiple,
             "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        # Each error says what to do, naming the field's job (GOV.UK style).
+        error_messages = {
+            "priority": {
+                "required": "Choose the priority this action belongs to",
+                "invalid_choice": "Choose one of the plan's priorities",
+            },
+            "theme": {"invalid_choice": "Choose one of the partnership's themes"},
+            "description": {"required": "Enter what partners will do"},
+            "lead_agency": {"invalid_choice": "Choose the lead agency from the partnership's list"},
+            "supporting_agencies": {
+                "invalid_choice": "Choose supporting agencies from the partnership's list",
+                "invalid_pk_value": "Choose supporting agencies from the partnership's list",
+            },
+            "target_date": {
+                "invalid": "Enter the target date as a real date, for example 31/03/2022"
+            },
+            "status": {
+                "required": "Choose the action's status",
+                "invalid_choice": "Choose the action's status from the list",
+            },
+        }
 
     def __init__(self, *args, plan: Plan, can_restrict: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +121,12 @@ class OutcomeForm(forms.ModelForm):
             "measure": "How the change is measured, e.g. police-recorded ASB incidents.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "description": {"required": "Enter the change the action should bring"},
+            "measure": {"max_length": "The measure must be 300 characters or fewer"},
+            "baseline": {"max_length": "The baseline must be 200 characters or fewer"},
+            "target": {"max_length": "The target must be 200 characters or fewer"},
+        }
 
 
 class BaseOutcomeFormSet(forms.BaseInlineFormSet):

@@ -19,3 +19,6 @@ urlpatterns = [
     path("", include("lifecycle.urls")),
     path("", include("planfiles.urls")),
 ]
+
+# A 403 says what the person lacks and names the coordinators who can help.
+handler403 = "partners.errors.permission_denied"

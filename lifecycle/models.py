@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 
 class Agreement(models.Model):
-    """An agency's answer to the plan in one consultation round, given by someone who speaks for it.
+    """An agency's answer to the plan in one consultation round, given by someone who speaks for it,
+    or given at a board meeting and recorded by the coordinator (with the meeting's date and the
+    minutes' reference).
 
     A coordinator moving the plan to Agreed without an agency's agreement records that as a
     "waived" answer, with the written reason.
@@ -47,6 +49,10 @@ class Agreement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     decided_at = models.DateTimeField()
+    # An answer given at a board meeting: when, and where the minutes record it. Empty for an
+    # answer given online.
+    meeting_date = models.DateField(null=True, blank=True)
+    minutes_reference = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords(table_name="priorities_historicalagreement")
 
@@ -60,7 +66,13 @@ class Agreement(models.Model):
                 "round",
                 name="agreement_one_answer_per_agency_per_round",
                 message="This agency has already answered in this round.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_date__isnull=False) | Q(minutes_reference=""),
+                name="agreement_minutes_only_for_a_meeting",
+                violation_error_message="Minutes are referred to only for an answer given at a "
+                "meeting.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,6 +81,10 @@ class Agreement(models.Model):
     @property
     def asks_for_changes(self) -> bool:
         return self.decision == self.Decision.CHANGES_REQUESTED
+
+    @property
+    def given_at_meeting(self) -> bool:
+        return self.meeting_date is not None
 
 
 class PublishedVersion(models.Model):

@@ -1,17 +1,23 @@
-"""How far a plan is from ready: days to the deadline, and every blocker by name."""
+"""How far a plan is from ready: days to the deadline, every blocker by name, every empty cell, and
+each core agency's answer (and who can give it online).
+
+The one place these are counted: the readiness page, the workspace's summary and the services
+that move the plan all read them from here.
+"""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action
 from lifecycle.models import Agreement
-from partners.models import Agency
+from partners.models import Agency, Membership
 from priorities.models import Plan
 
 ADD_AN_ACTION = "Add an action"
@@ -28,6 +34,9 @@ class Issue:
 class AgencyAnswer:
     agency: Agency
     answer: Agreement | None
+    # The people who may answer for the agency online (they speak for it); none: its answer is
+    # recorded at a meeting.
+    speakers: list[Any] = field(default_factory=list)
 
     @property
     def has_agreed(self) -> bool:
@@ -41,8 +50,26 @@ class Readiness:
     plan: Plan
     today: datetime.date
     blockers: list[Issue] = field(default_factory=list)
+    # Every priority × theme cell with no action (a priority with none at all is a blocker too).
     warnings: list[Issue] = field(default_factory=list)
     answers: list[AgencyAnswer] = field(default_factory=list)
+
+    @property
+    def blocker_count(self) -> int:
+        return len(self.blockers)
+
+    @property
+    def empty_cell_count(self) -> int:
+        """The cells the workspace marks "Gap: no actions"."""
+        return len(self.warnings)
+
+    @property
+    def pending_count(self) -> int:
+        return len(self.pending)
+
+    @property
+    def agency_count(self) -> int:
+        return len(self.answers)
 
     @property
     def days_left(self) -> int | None:
@@ -117,8 +144,8 @@ def _incomplete_actions(actions: list[Action]) -> list[Issue]:
 
 
 def _empty_places(plan: Plan, actions: list[Action]) -> tuple[list[Issue], list[Issue]]:
-    """A blocker for each priority with no actions; a warning for each theme of a priority
-    with actions that has none."""
+    """A blocker for each priority with no actions; a warning for each priority × theme cell
+    with no action, as the workspace's grid shows the gaps."""
     themes = list(plan.partnership.themes.order_by("order", "name"))
     filled = {(a.priority_id, a.theme_id) for a in actions}
     add_url = reverse("action_add", args=[plan.partnership.slug, plan.period])
@@ -129,7 +156,6 @@ def _empty_places(plan: Plan, actions: list[Action]) -> tuple[list[Issue], list[
             blockers.append(
                 Issue(f"The priority “{priority.title}” has no actions", url, ADD_AN_ACTION)
             )
-            continue
         warnings += [
             Issue(
                 f"{priority.title} × {theme.name}: no action",
@@ -143,15 +169,31 @@ def _empty_places(plan: Plan, actions: list[Action]) -> tuple[list[Issue], list[
 
 
 def _answers(plan: Plan) -> list[AgencyAnswer]:
-    """Each core agency, with its answer in the current round (None before it answers)."""
+    """Each core agency, with its answer in the current round (None before it answers) and who
+    may give it online: three queries, however many agencies."""
     answers = {
         a.agency_id: a
         for a in plan.agreements.filter(round=plan.consultation_round).select_related("decided_by")
     }
+    speakers = speakers_by_agency(plan)
     return [
-        AgencyAnswer(agency, answers.get(agency.pk))
+        AgencyAnswer(agency, answers.get(agency.pk), speakers.get(agency.pk, []))
         for agency in plan.partnership.core_agencies.order_by("name")
     ]
+
+
+def speakers_by_agency(plan: Plan) -> dict[int, list[Any]]:
+    """The active people who speak for each core agency of the plan's partnership, in one query."""
+    found: dict[int, list[Any]] = {}
+    memberships = (
+        Membership.objects.speaking_for(partnership=plan.partnership_id)
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    for membership in memberships:
+        found.setdefault(membership.agency_id, []).append(membership.user)
+    return found
 
 
 def _short(text: str, words: int = 12) -> str:

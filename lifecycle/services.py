@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -22,7 +23,7 @@ from lifecycle.models import Agreement, PublishedVersion
 from lifecycle.readiness import plan_readiness
 from lifecycle.snapshot import plan_snapshot, serialise
 from partners.models import Agency
-from partners.permissions import can, speaks_for
+from partners.permissions import Refused, answer_refusal, require, speaks_for
 from priorities.models import Plan, Priority
 from tracking.models import ProgressUpdate
 from tracking.progress import with_latest_update
@@ -32,8 +33,7 @@ from tracking.reporting import reporting_periods_copy
 
 
 def _require(user: Any, permission: str, plan: Plan, message: str) -> None:
-    if not can(user, permission, plan):
-        raise PermissionDenied(message)
+    require(user, permission, plan, message)
 
 
 def _locked(plan: Plan) -> Plan:
@@ -68,20 +68,34 @@ def plan_send_for_agreement(*, plan: Plan, user: Any) -> Plan:
     return plan
 
 
-@transaction.atomic
-def plan_answer(
-    *, plan: Plan, user: Any, agency: Agency, decision: str, comment: str = ""
-) -> Agreement:
-    """An agency agrees the plan, or asks for changes, through someone who speaks for it."""
-    if not speaks_for(user, agency, plan.partnership):
-        raise PermissionDenied(f"Only someone who speaks for {agency} can answer for it.")
-    plan = _locked(plan)
-    plan.require_stage({Plan.Status.CONSULTATION}, "agreed or questioned")
-    if decision not in (Agreement.Decision.AGREED, Agreement.Decision.CHANGES_REQUESTED):
+ANSWERS = (Agreement.Decision.AGREED, Agreement.Decision.CHANGES_REQUESTED)
+
+
+def _checked_comment(decision: str, comment: str, *, agency: Agency | None = None) -> str:
+    """The answer's comment, once the answer is one an agency may give (agreed, or asked for
+    changes, saying which)."""
+    if decision not in ANSWERS:
         raise ValidationError("Choose whether the agency agrees or asks for changes.")
     comment = comment.strip()
     if decision == Agreement.Decision.CHANGES_REQUESTED and not comment:
-        raise ValidationError({"comment": "Say what changes the agency is asking for."})
+        if agency is None:
+            raise ValidationError({"comment": "Say what changes the agency is asking for."})
+        raise ValidationError(f"Say what changes {agency} asked for.")
+    return comment
+
+
+def _record_answer(
+    plan: Plan,
+    agency: Agency,
+    *,
+    user: Any,
+    decision: str,
+    comment: str,
+    meeting_date: datetime.date | None = None,
+    minutes_reference: str = "",
+) -> Agreement:
+    """The agency's answer in the plan's current round (a later answer replaces an earlier), given
+    online or, with its date, at a meeting."""
     answer, _ = Agreement.objects.update_or_create(
         plan=plan,
         agency=agency,
@@ -91,9 +105,90 @@ def plan_answer(
             "comment": comment,
             "decided_by": user,
             "decided_at": timezone.now(),
+            "meeting_date": meeting_date,
+            "minutes_reference": minutes_reference,
         },
     )
     return answer
+
+
+@transaction.atomic
+def plan_answer(
+    *, plan: Plan, user: Any, agency: Agency, decision: str, comment: str = ""
+) -> Agreement:
+    """An agency agrees the plan, or asks for changes, through someone who speaks for it."""
+    if not speaks_for(user, agency, plan.partnership):
+        raise Refused(
+            answer_refusal(user, plan.partnership, agency), partnership_id=plan.partnership_id
+        )
+    plan = _locked(plan)
+    plan.require_stage({Plan.Status.CONSULTATION}, "agreed or questioned")
+    comment = _checked_comment(decision, comment)
+    return _record_answer(plan, agency, user=user, decision=decision, comment=comment)
+
+
+class MeetingAnswer(NamedTuple):
+    """An agency's answer given at a board meeting: agreed, or asked for changes (which)."""
+
+    decision: str  # Agreement.Decision.AGREED or Agreement.Decision.CHANGES_REQUESTED
+    comment: str = ""
+
+
+@transaction.atomic
+def plan_record_meeting(
+    *,
+    plan: Plan,
+    user: Any,
+    date: datetime.date,
+    minutes_reference: str,
+    answers: Mapping[Agency, MeetingAnswer],
+) -> list[Agreement]:
+    """The answers core agencies gave at a board meeting, recorded by the coordinator: each
+    becomes the agency's answer in the current round, as if given online (the same rules as
+    `plan_answer`), with the meeting's date and the minutes' reference. All or none."""
+    plan = _locked_for_coordinator(plan, user, to="record the answers given at a meeting")
+    plan.require_stage({Plan.Status.CONSULTATION}, "agreed or questioned")
+    minutes_reference = minutes_reference.strip()
+    _check_meeting(plan, date, minutes_reference, answers)
+    comments = {
+        agency: _checked_comment(answer.decision, answer.comment, agency=agency)
+        for agency, answer in answers.items()
+    }
+    return [
+        _record_answer(
+            plan,
+            agency,
+            user=user,
+            decision=answer.decision,
+            comment=comments[agency],
+            meeting_date=date,
+            minutes_reference=minutes_reference,
+        )
+        for agency, answer in sorted(answers.items(), key=lambda item: item[0].name)
+    ]
+
+
+def _check_meeting(
+    plan: Plan, date: datetime.date, minutes_reference: str, answers: Mapping[Agency, Any]
+) -> None:
+    """The meeting has happened, its minutes are named, and it answered for core agencies."""
+    errors: dict[str, str] = {}
+    if date > timezone.localdate():
+        errors["date"] = "The date of the meeting must be today or in the past."
+    if not minutes_reference:
+        errors["minutes_reference"] = "Enter the minutes reference."
+    if errors:
+        raise ValidationError(errors)
+    if not answers:
+        raise ValidationError("Record the answer of at least one agency.", code="no_answers")
+    core = set(plan.partnership.core_agencies.values_list("pk", flat=True))
+    outside = sorted(agency.name for agency in answers if agency.pk not in core)
+    if outside:
+        raise ValidationError(
+            f"Only core agencies answer for the plan: {', '.join(outside)} "
+            f"{'is' if len(outside) == 1 else 'are'} not one.",
+            code="not_core",
+        )
 
 
 @transaction.atomic
@@ -135,6 +230,8 @@ def plan_mark_agreed(*, plan: Plan, user: Any, reasons: dict[int, str] | None = 
                 "comment": reasons[answer.agency.pk],
                 "decided_by": user,
                 "decided_at": now,
+                "meeting_date": None,
+                "minutes_reference": "",
             },
         )
     plan._history_user = user

@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{plan}workspace/", views.plan_workspace, name="plan_workspace"),
     path(f"{plan}readiness/", views.plan_readiness_view, name="plan_readiness"),
     path(f"{plan}agreement/", views.plan_agreement, name="plan_agreement"),
+    path(f"{plan}agreement/meeting/", views.plan_meeting, name="plan_meeting"),
     path(f"{plan}stage/<slug:stage>/", views.plan_stage, name="plan_stage"),
     # The Strategic Assessment (tracking's): members read it with the draft, the public once
     # the plan is published, with the priorities as published.

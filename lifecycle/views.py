@@ -1,27 +1,32 @@
 """The plan's pages: the public plan and its versions, the members' workspace, readiness and
 agreement, and the stage changes."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from actions.filters import ActionFilter
 from actions.history import plan_changes_since
 from actions.layout import plan_actions, plan_matrix
 from lifecycle.document import document_context
-from lifecycle.forms import AgreementForm, MarkAgreedForm
+from lifecycle.forms import AgreementForm, MarkAgreedForm, MeetingForm
 from lifecycle.pdf import render_plan_pdf
 from lifecycle.public_cache import PAGE, PDF, cache_public_page
 from lifecycle.readiness import answers_cleared_by_edits, plan_readiness
 from lifecycle.services import (
+    COORDINATOR_ONLY,
     plan_amend,
     plan_answer,
     plan_mark_agreed,
     plan_publish,
+    plan_record_meeting,
     plan_reopen_draft,
     plan_send_for_agreement,
     plan_start_next_year,
@@ -29,7 +34,7 @@ from lifecycle.services import (
 from lifecycle.snapshot import compare, plan_snapshot, public_view
 from lifecycle.versions import public_version
 from partners.models import Agency
-from partners.permissions import can
+from partners.permissions import Refused, can
 from priorities.access import fetch_plan, plan_or_404
 from priorities.models import Plan
 from tracking.models import ProgressUpdate
@@ -161,11 +166,55 @@ def plan_agreement(request: HttpRequest, partnership: str, period: str) -> HttpR
     context = {
         "plan": plan,
         "form": form,
-        "current": plan.agreements.filter(round=plan.consultation_round, agency__in=agencies),
+        "current": plan.agreements.filter(
+            round=plan.consultation_round, agency__in=agencies
+        ).select_related("agency", "decided_by"),
         "earlier": earlier,
         "changes": plan_changes_since(plan, min(a.decided_at for a in earlier)) if earlier else [],
     }
     return render(request, "lifecycle/plan_agreement.html", context)
+
+
+RECORD_MEETING = COORDINATOR_ONLY.format("record the answers given at a meeting")
+
+
+def _meeting_refusal(user: Any, plan: Plan) -> str:
+    """Only the coordinator records a meeting; someone who speaks for an agency answers online."""
+    spoken = Agency.objects.spoken_for_by(user, plan.partnership).order_by("name").first()
+    if spoken is None:
+        return RECORD_MEETING
+    return (
+        f"{RECORD_MEETING} To give {spoken}'s answer yourself, choose “Give your agency's answer” "
+        "on the plan's Readiness and agreement page."
+    )
+
+
+@login_required
+def plan_meeting(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    """The coordinator records, in one form, the answers core agencies gave at a board meeting."""
+    plan = fetch_plan(request.user, partnership, period)
+    if not can(request.user, "lifecycle.run_plan", plan):
+        raise Refused(_meeting_refusal(request.user, plan), partnership_id=plan.partnership_id)
+    form = MeetingForm(request.POST or None, answers=plan_readiness(plan).answers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = plan_record_meeting(
+                plan=plan,
+                user=request.user,
+                date=form.cleaned_data["date"],
+                minutes_reference=form.cleaned_data["minutes_reference"],
+                answers=form.answers(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            names = ", ".join(answer.agency.name for answer in recorded)
+            when = date_format(form.cleaned_data["date"])
+            messages.success(
+                request, f"The answers given at the meeting of {when} were recorded: {names}."
+            )
+            return redirect("plan_readiness", partnership=partnership, period=period)
+    return render(request, "lifecycle/plan_meeting.html", {"plan": plan, "form": form})
 
 
 @cache_public_page(PAGE)

@@ -209,8 +209,8 @@ DEMO_PASSWORD = "demo-password-2021"
 DEMO_USERS: list[tuple[str, str, str, str | None, bool]] = [
     ("coordinator", "Casey", "Coordinator", "Lichfield District Council", False),
     ("police.officer", "Priya", "Patel", "Staffordshire Police", True),
-    ("bromford.officer", "Ben", "Brooks", "Bromford Housing Group", False),
-    ("council.officer", "Chris", "Clarke", "Lichfield District Council", False),
+    ("bromford.officer", "Ben", "Brooks", "Bromford Housing Group", True),
+    ("council.officer", "Chris", "Clarke", "Lichfield District Council", True),
 ]
 
 

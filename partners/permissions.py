@@ -7,7 +7,9 @@ The rules read the plan's partnership and stage through the plan's own propertie
 imports no model above `partners` (the import contract in pyproject.toml says so).
 
 `check_access` turns an answer into the product's responses: 404 for objects a person may not see
-(another partnership's draft), 403 for what a member may see but not change. Each app's scoped
+(another partnership's draft), 403 for what a member may see but not change. A 403 says what the
+person lacks (`refusal`, `answer_refusal`) and names the partnership, whose coordinators the 403
+page offers as the people who can help (`Refused`, partners/errors.py). Each app's scoped
 fetch helpers (`priorities.access`, `actions.access`, `tracking.access`) call it; views, templates
 (`{% can %}`, partners/templatetags/permissions.py) and the admin all ask the same rules.
 
@@ -37,6 +39,12 @@ class PlanLike(Protocol):
 
     @property
     def in_consultation(self) -> bool: ...
+
+    @property
+    def is_agreed(self) -> bool: ...
+
+    @property
+    def is_published(self) -> bool: ...
 
     @property
     def has_published_version(self) -> bool: ...
@@ -200,13 +208,151 @@ def can(user: Any, permission: str, obj: InPlan) -> bool:
     return bool(rules.has_perm(permission, user, obj))
 
 
+class Refused(PermissionDenied):
+    """A 403 that says what the person lacks, and in which partnership: the 403 page names that
+    partnership's coordinators as the people who can help (partners/errors.py)."""
+
+    def __init__(self, message: str, *, partnership_id: int | None = None) -> None:
+        super().__init__(message)
+        self.partnership_id = partnership_id
+
+
+def require(user: Any, permission: str, obj: InPlan, message: str) -> None:
+    """Refuse with the sentence given unless the person may do this to the object."""
+    if not can(user, permission, obj):
+        raise Refused(message, partnership_id=obj.get_plan().partnership_id)
+
+
 Obj = TypeVar("Obj", bound=InPlan)
 
 
 def check_access(user: Any, obj: Obj, see: str, do: str | None = None) -> Obj:
-    """The object, if the person may see it (else 404) and do `do` to it (else 403)."""
+    """The object, if the person may see it (else 404) and do `do` to it (else 403, saying why)."""
     if not can(user, see, obj):
         raise Http404("Not found.")
     if do is not None and not can(user, do, obj):
-        raise PermissionDenied("You cannot make this change.")
+        raise Refused(refusal(user, obj, do), partnership_id=obj.get_plan().partnership_id)
     return obj
+
+
+# -- Why not: each refusal in a sentence that says what the person lacks.
+
+COORDINATOR = "the partnership's coordinator"
+IN_CONSULTATION = (
+    f"While the plan is out for agreement only {COORDINATOR} changes it: every change asks the "
+    "agencies to agree again."
+)
+# Changes to the plan's content: who may make them while it is a draft. In consultation only the
+# coordinator edits; once agreed, nobody does (see `coordinator_may_edit`).
+DRAFT_EDITS = {
+    "priorities.add_priority": f"Only {COORDINATOR} can add priorities to the plan.",
+    "priorities.change_priority": f"Only {COORDINATOR} can change the plan's priorities.",
+    "priorities.delete_priority": f"Only {COORDINATOR} can remove a priority from the plan.",
+    "actions.add_action": f"Only the partnership's member agencies and {COORDINATOR} can add "
+    "actions.",
+    "actions.change_action": "Only the lead or supporting agencies of this action, or the "
+    "coordinator, can change it while the plan is a draft.",
+    "actions.delete_action": "Only the lead agency of this action, or the coordinator, can remove "
+    "it.",
+    "actions.restrict_action": "Only the lead agency of this action, or the coordinator, can "
+    "decide whether the public reads it.",
+}
+OTHER_REFUSALS = {
+    # Seeing is refused as "not found" (check_access); in words, for any other caller:
+    "priorities.view_plan": "Only the partnership's members can read the plan until it is "
+    "published.",
+    "priorities.use_workspace": "Only the partnership's members can work on its plans.",
+    "actions.view_action": "Only the partnership's members can see its actions.",
+    "tracking.update_progress": "Only the lead agency of this action, or the coordinator, can "
+    "record its progress.",
+    "tracking.record_funding": "Only the lead agency of this action, or the coordinator, can "
+    "record the services bought to deliver it.",
+    "tracking.manage_measures": f"Only {COORDINATOR} can define the plan's measures.",
+    "tracking.enter_figure": "Only the agency a figure belongs to, or the coordinator, can enter "
+    "it.",
+    "tracking.view_tracking": "Only the partnership's members can see how the plan is going.",
+    "tracking.manage_assessment": f"Only {COORDINATOR} can add or change the Strategic Assessment.",
+    "lifecycle.run_plan": f"Only {COORDINATOR} can move the plan through its stages.",
+    "planfiles.import_plan": f"Only {COORDINATOR} can import actions into the plan.",
+    "planfiles.export_plan": f"Only {COORDINATOR} can download the plan file.",
+}
+
+
+def _frozen(plan: PlanLike) -> str:
+    if plan.is_agreed:
+        return (
+            "The plan is agreed: nothing in it changes now. Once it is published, "
+            f"{COORDINATOR} can amend it, which opens a new draft."
+        )
+    return f"The plan is published: nothing in it changes until {COORDINATOR} amends it."
+
+
+def refusal(user: Any, obj: InPlan, permission: str) -> str:
+    """Why the person may not do this to the object, in a sentence: what they lack."""
+    plan = obj.get_plan()
+    if permission in DRAFT_EDITS:
+        if plan.is_draft:
+            return DRAFT_EDITS[permission]
+        return IN_CONSULTATION if plan.in_consultation else _frozen(plan)
+    if permission == "tracking.update_progress" and not plan.has_published_version:
+        return "Progress is recorded once the plan is published."
+    if permission == "planfiles.import_plan" and not plan.is_draft and runs_plan(user, obj):
+        return "Actions are imported into a draft plan only."
+    if permission == "lifecycle.answer_for_agency":
+        return answer_refusal(user, plan.partnership_id)
+    return OTHER_REFUSALS.get(permission, "Your account cannot do this.")
+
+
+def name_of(user: Any) -> str:
+    return user.get_full_name() or user.username
+
+
+def _names(people: list[Any], joiner: str = "and") -> str:
+    names = [name_of(person) for person in people]
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {joiner} {names[-1]}"
+
+
+def answer_refusal(user: Any, partnership: Partnership | int, agency: Agency | None = None) -> str:
+    """Why the person may not answer for the agency (their own in the partnership when none is
+    given), who does, and how to become one who does."""
+    if not isinstance(partnership, Partnership):
+        partnership = Partnership.objects.get(pk=partnership)
+    core = partnership.core_agencies.all()
+    mine = core.filter(pk__in=agency_ids(user)).order_by("name")
+    if agency is None:
+        agency = mine.first()
+        if agency is None:
+            return _answer_refusal_without_agency(user, partnership)
+    if not core.filter(pk=agency.pk).exists():
+        return f"{agency} is not a core agency of {partnership}: only its core agencies answer."
+    speakers = [
+        membership.user
+        for membership in Membership.objects.speaking_for(agency=agency, partnership=partnership)
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    ]
+    if speakers:
+        text = f"Only someone who speaks for {agency} can answer for it: {_names(speakers)}."
+    else:
+        text = (
+            f"Only someone who speaks for {agency} can answer for it, and no one does yet: "
+            f"{COORDINATOR} can record the answer it gives at a board meeting."
+        )
+    if agency.pk in agency_ids(user):
+        coordinators = list(partnership.coordinators.filter(is_active=True).order_by("username"))
+        who = f" ({_names(coordinators, 'or')})" if coordinators else ""
+        text += f" Ask {COORDINATOR}{who} to let you speak for your agency."
+    return text
+
+
+def _answer_refusal_without_agency(user: Any, partnership: Partnership) -> str:
+    text = "Only people who speak for one of the partnership's core agencies answer for them here."
+    if partnership.pk in coordinated_partnership_ids(user):
+        text += (
+            " As its coordinator, you record the answers agencies give at a board meeting "
+            "(Readiness and agreement, then Record answers given at a meeting)."
+        )
+    return text

@@ -13,6 +13,13 @@ class PriorityForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "evidence": forms.Textarea(attrs={"rows": 3}),
         }
+        # Each error says what to do, naming the field's job (GOV.UK style).
+        error_messages = {
+            "title": {
+                "required": "Enter the priority's title",
+                "max_length": "The priority's title must be 200 characters or fewer",
+            },
+        }
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)

@@ -405,11 +405,13 @@ def test_the_matrix_covers_every_page_of_the_plan():
         for pattern in module.urlpatterns
         if isinstance(pattern, URLPattern)
     }
-    # The plan's life (readiness, agreement, stages) and its published versions have their own
-    # matrix in tests/priorities/test_lifecycle.py.
+    # The plan's life (readiness, agreement, answers recorded at a meeting, stages) and its
+    # published versions have their own matrix in tests/lifecycle/test_lifecycle.py; the meeting
+    # page its ladder in tests/lifecycle/test_meeting.py.
     lifecycle = {
         "plan_readiness",
         "plan_agreement",
+        "plan_meeting",
         "plan_stage",
         "plan_versions",
         "plan_versions_compare",

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 
 from actions.models import Outcome
 from partners.models import Agency
-from partners.permissions import agency_ids, can
+from partners.permissions import Refused, agency_ids, can
 from priorities.models import Plan
 from tracking.models import Figure, Measure
 from tracking.periods import period_label
@@ -38,7 +37,10 @@ def figure_save(
     value). Returns the figure and whether it was new."""
     figure = Figure(measure=measure, agency=agency, period_start=period_start)
     if user is not None and not can(user, "tracking.enter_figure", figure):
-        raise PermissionDenied(f"Only {agency} or the coordinator can enter {agency}'s figures.")
+        raise Refused(
+            f"Only {agency} or the coordinator can enter {agency}'s figures.",
+            partnership_id=measure.plan.partnership_id,
+        )
     existing = (
         Figure.objects.select_for_update()
         .filter(measure=measure, agency=agency, period_start=period_start)

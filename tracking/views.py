@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from actions.access import fetch_action
 from actions.models import Action
-from partners.permissions import can
+from partners.permissions import Refused, can
 from priorities.access import fetch_plan
 from priorities.models import Plan
 from tracking.charts import line_chart
@@ -129,7 +129,10 @@ def figure_entry(request: HttpRequest, pk: int) -> HttpResponse:
     form = FigureForm(request.POST or None, measure=measure, agencies=agencies)
     if request.method == "POST":
         if not agencies.exists():
-            raise PermissionDenied("Only the agencies of the partnership enter figures.")
+            raise Refused(
+                "Only the partnership's core agencies, and its coordinator, enter figures.",
+                partnership_id=plan.partnership_id,
+            )
         if form.is_valid():
             figure, created = figure_save(
                 measure=measure,

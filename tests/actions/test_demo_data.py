@@ -214,3 +214,16 @@ def test_asb_measure_has_police_and_housing_figures_for_eight_quarters(loaded):
         for f in Figure.objects.filter(measure=measure, period_start="2020-04-01")
     }
     assert q1 == {"Staffordshire Police": 412, "Bromford Housing Group": 97}
+
+
+def test_every_demo_officer_speaks_for_their_agency(loaded):
+    """A newcomer can try a round of agreement as each demo officer."""
+    officers = Membership.objects.filter(user__username__endswith=".officer")
+    assert sorted(m.user.username for m in officers) == [
+        "bromford.officer",
+        "council.officer",
+        "police.officer",
+    ]
+    assert all(m.may_speak_for_agency for m in officers)
+    # The coordinator records answers given at meetings; they do not speak for the council.
+    assert not Membership.objects.get(user__username="coordinator").may_speak_for_agency

@@ -50,10 +50,13 @@ def listed(part: str) -> list[str]:
 
 
 def gaps_of(part: str, description: str) -> list[str]:
-    """The "still lacks" badges in the table row of an action."""
+    """The "blocks the plan" badges in the table row of an action, and "no target date" when the
+    row says it lacks one (which does not block)."""
     for row in re.findall(r"<tr>(.*?)</tr>", part, re.S):
         if f">{description}</a>" in row:
-            return re.findall(r'<span class="badge text-bg-warning me-1">(.*?)</span>', row)
+            badges = re.findall(r'<span class="badge text-bg-warning me-1">(.*?)</span>', row)
+            no_date = "No target date yet (this does not block the plan)" in row
+            return badges + (["no target date"] if no_date else [])
     raise AssertionError(f"{description!r} is not listed")
 
 
@@ -222,6 +225,7 @@ def test_lists_the_actions_my_agency_leads_and_those_it_supports(
 def test_each_action_shows_what_it_still_lacks(client, supporting_officer, council_work):
     client.force_login(supporting_officer)
     page = get_page(client)
+    assert "Blocks the plan</th>" in page
     assert gaps_of(led(page), "Council CCTV review") == []
     assert "Nothing" in led(page)
     assert gaps_of(led(page), "Council newsletter on ASB") == ["no outcome"]
@@ -232,6 +236,23 @@ def test_each_action_shows_what_it_still_lacks(client, supporting_officer, counc
         "no theme",
         "no target date",
     ]
+
+
+def test_a_missing_target_date_is_not_shown_as_blocking_the_plan(
+    client, supporting_officer, action, plan
+):
+    """The readiness page says nothing blocks the plan: My plan work does not say otherwise."""
+    from lifecycle.readiness import plan_readiness
+
+    assert action.target_date is None
+    assert plan_readiness(plan).blocker_count == 0
+    client.force_login(supporting_officer)
+    page = get_page(client)
+    row = supported(page)
+    assert re.findall(r'<span class="badge text-bg-warning me-1">(.*?)</span>', row) == []
+    assert "Nothing" in row
+    assert "No target date yet (this does not block the plan)" in row
+    assert "Still lacks" not in page
 
 
 def test_action_my_agency_both_leads_and_supports_is_listed_once_as_led(
@@ -361,4 +382,4 @@ def test_query_count_is_the_same_for_the_demo_data_and_500_of_my_actions(
     assert len(listed(supported(page))) == demo_supported + generated_supported
     # Each row's gaps come from the annotated outcome count, not a query per action.
     assert "no outcome" in page
-    assert "no target date" in page
+    assert "No target date yet" in page

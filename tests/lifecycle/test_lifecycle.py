@@ -4,7 +4,7 @@ The transition matrix is the acceptance test of the stages: every stage × every
 transition, through the services (priorities/services.py) and through the pages that call them.
 A cell says what the role must get:
 
-    OK      the plan moved (or the agency's answer was recorded)
+    OK      the plan moved (or the agencies' answers were recorded)
     RUN     refused to anyone but the partnership's coordinator (and admin), with the reason
     SPEAK   refused to anyone who does not speak for the agency, with the reason
     STAGE   refused because the plan is at the wrong stage, with the reason
@@ -13,8 +13,8 @@ Every refusal leaves every row of the product's tables (partners, priorities, ac
 history) as it was. Over HTTP an anonymous visitor is sent to log in and a person of another
 partnership gets 404, whatever the cell says; a member refused as RUN gets the 403 page, which
 gives the reason; a wrong STAGE sends the coordinator back to the readiness page with the reason
-as a message; on the agreement page, those who speak for no core agency get 403, and a plan not
-out for agreement is said to be so.
+as a message; on the agreement page, those who speak for no core agency get 403 saying who does,
+and on the agreement and meeting pages a plan not out for agreement is said to be so.
 
 Each cell starts from the same world: the conftest plan with its priority and action (nothing
 blocks it), brought to the stage by the coordinator through the services. In consultation
@@ -34,6 +34,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import time_machine
@@ -47,10 +48,12 @@ from actions.services import action_update
 from lifecycle.models import Agreement, PublishedVersion
 from lifecycle.readiness import plan_readiness
 from lifecycle.services import (
+    MeetingAnswer,
     plan_amend,
     plan_answer,
     plan_mark_agreed,
     plan_publish,
+    plan_record_meeting,
     plan_reopen_draft,
     plan_send_for_agreement,
     plan_start_next_year,
@@ -101,6 +104,11 @@ MATRIX = {
     ("ask_for_changes", CONSULTATION):(SPEAK, SPEAK, SPEAK, SPEAK, OK,    SPEAK, SPEAK, SPEAK),
     ("ask_for_changes", AGREED):      (SPEAK, SPEAK, SPEAK, SPEAK, STAGE, SPEAK, SPEAK, SPEAK),
     ("ask_for_changes", PUBLISHED):   (SPEAK, SPEAK, SPEAK, SPEAK, STAGE, SPEAK, SPEAK, SPEAK),
+    # The coordinator records the answers given at a board meeting, for several agencies at once.
+    ("meeting", DRAFT):               (RUN,   RUN,   RUN,   RUN,   RUN,   STAGE, RUN,   STAGE),
+    ("meeting", CONSULTATION):        (RUN,   RUN,   RUN,   RUN,   RUN,   OK,    RUN,   OK),
+    ("meeting", AGREED):              (RUN,   RUN,   RUN,   RUN,   RUN,   STAGE, RUN,   STAGE),
+    ("meeting", PUBLISHED):           (RUN,   RUN,   RUN,   RUN,   RUN,   STAGE, RUN,   STAGE),
     ("reopen", DRAFT):                (RUN,   RUN,   RUN,   RUN,   RUN,   STAGE, RUN,   STAGE),
     ("reopen", CONSULTATION):         (RUN,   RUN,   RUN,   RUN,   RUN,   OK,    RUN,   OK),
     ("reopen", AGREED):               (RUN,   RUN,   RUN,   RUN,   RUN,   STAGE, RUN,   STAGE),
@@ -127,7 +135,11 @@ MATRIX = {
 # fmt: on
 
 HOUSING = "Bromford Housing Group"
-SPEAK_REASON = f"Only someone who speaks for {HOUSING} can answer for it."
+# {speakers}: the people who speak for the housing association (the representative).
+SPEAK_REASON = f"Only someone who speaks for {HOUSING} can answer for it: {{speakers}}."
+MEETING_URL = AGREEMENT_URL + "meeting/"
+MEETING_DATE = datetime.date(2021, 4, 22)
+MINUTES = "Board minutes, 22 April 2021, item 5"
 CHANGES_COMMENT = "Name the tenancy sustainment team among the supporting agencies."
 
 # Each refusal in the words the person reads. {stage} is the stage the plan is at.
@@ -144,6 +156,11 @@ REASONS = {
     },
     "ask_for_changes": {
         SPEAK: SPEAK_REASON,
+        STAGE: "The plan cannot be agreed or questioned while it is at the {stage} stage "
+        "(it must be at the consultation stage).",
+    },
+    "meeting": {
+        RUN: "Only the partnership's coordinator can record the answers given at a meeting.",
         STAGE: "The plan cannot be agreed or questioned while it is at the {stage} stage "
         "(it must be at the consultation stage).",
     },
@@ -177,6 +194,8 @@ DONE_MESSAGES = {
     "send": "The plan was sent to the core agencies for agreement.",
     "agree": f"{HOUSING}'s answer was recorded.",
     "ask_for_changes": f"{HOUSING}'s answer was recorded.",
+    "meeting": "The answers given at the meeting of 22 April 2021 were recorded: "
+    f"{HOUSING}, Staffordshire Police.",
     "reopen": "The plan is a draft again: partners can edit it.",
     "mark_agreed": "The plan is agreed. It can be published now.",
     "publish": "The plan was published. The public can read it now.",
@@ -304,6 +323,42 @@ def check_answered(decision: str, comment: str):
     return check
 
 
+def check_meeting_recorded(w: SimpleNamespace, user: Any, before: Plan) -> None:
+    plan = fresh(w.plan)
+    assert plan.status == CONSULTATION
+    answers = {
+        a.agency: a for a in Agreement.objects.filter(plan=plan, round=plan.consultation_round)
+    }
+    assert answers[w.housing].decision == Agreement.Decision.AGREED
+    assert answers[w.police].decision == Agreement.Decision.CHANGES_REQUESTED
+    assert answers[w.police].comment == CHANGES_COMMENT
+    for agency in (w.housing, w.police):
+        assert answers[agency].decided_by == user
+        assert answers[agency].meeting_date == MEETING_DATE
+        assert answers[agency].minutes_reference == MINUTES
+    # Absent from the meeting: the council has no answer; Humankind's online answer stands.
+    assert w.council not in answers
+    assert answers[w.humankind].meeting_date is None
+
+
+def meeting_answers(w: SimpleNamespace) -> dict[Agency, MeetingAnswer]:
+    return {
+        w.housing: MeetingAnswer("agreed"),
+        w.police: MeetingAnswer("changes_requested", CHANGES_COMMENT),
+    }
+
+
+def meeting_form_data(w: SimpleNamespace) -> dict[str, str]:
+    return {
+        "date": MEETING_DATE.isoformat(),
+        "minutes_reference": MINUTES,
+        f"decision_{w.housing.pk}": "agreed",
+        f"decision_{w.police.pk}": "changes_requested",
+        f"comment_{w.police.pk}": CHANGES_COMMENT,
+        f"decision_{w.council.pk}": "",
+    }
+
+
 def check_reopened(w, user, before):
     plan = fresh(w.plan)
     assert plan.status == DRAFT
@@ -353,8 +408,9 @@ def check_next_year_started(w, user, before):
 class Transition:
     call: Callable  # (world, user) → the service's result
     check_done: Callable  # (world, user, plan before) → None
-    stage: str | None = None  # the page's <stage> for POST …/stage/<stage>/; None: agreement page
+    stage: str | None = None  # the page's <stage> for POST …/stage/<stage>/; else `url`
     data: Callable = lambda w: {}
+    url: str = AGREEMENT_URL
 
 
 TRANSITIONS = {
@@ -384,6 +440,18 @@ TRANSITIONS = {
             "decision": "changes_requested",
             "comment": CHANGES_COMMENT,
         },
+    ),
+    "meeting": Transition(
+        call=lambda w, user: plan_record_meeting(
+            plan=fresh(w.plan),
+            user=user,
+            date=MEETING_DATE,
+            minutes_reference=MINUTES,
+            answers=meeting_answers(w),
+        ),
+        check_done=check_meeting_recorded,
+        data=meeting_form_data,
+        url=MEETING_URL,
     ),
     "reopen": Transition(
         call=lambda w, user: plan_reopen_draft(plan=fresh(w.plan), user=user),
@@ -420,7 +488,7 @@ TRANSITIONS = {
 
 def transition_url(transition: Transition) -> str:
     if transition.stage is None:
-        return AGREEMENT_URL
+        return transition.url
     return f"{PLAN_URL}stage/{transition.stage}/"
 
 
@@ -428,8 +496,9 @@ def the_user(request, role: str):
     return AnonymousUser() if role == "anonymous" else request.getfixturevalue(role)
 
 
-def reason(name: str, expected: str, stage: str) -> str:
-    return REASONS[name][expected].format(stage=stage)
+def reason(name: str, expected: str, stage: str, w: SimpleNamespace | None = None) -> str:
+    speakers = w.representative.get_full_name() if w else "{speakers}"
+    return REASONS[name][expected].format(stage=stage, speakers=speakers)
 
 
 def matrix_cells():
@@ -459,9 +528,9 @@ def test_transition_matrix_through_the_services(request, world, name, stage, rol
     with pytest.raises(error) as caught:
         transition.call(world, user)
     if error is ValidationError:
-        assert caught.value.messages == [reason(name, expected, stage)]
+        assert caught.value.messages == [reason(name, expected, stage, world)]
     else:
-        assert str(caught.value) == reason(name, expected, stage)
+        assert str(caught.value) == reason(name, expected, stage, world)
     assert database_snapshot() == before
 
 
@@ -504,20 +573,22 @@ def test_transition_matrix_through_the_pages(client, request, world, name, stage
         assert response.url == READINESS_URL
         assert messages_of(response) == [reason(name, expected, stage)]
     elif expected == STAGE:
-        # The agreement page of a plan not out for agreement says so, and records nothing.
+        # The agreement (or meeting) page of a plan not out for agreement says so, and records
+        # nothing.
         assert response.status_code == 200
         label = Plan.Status(stage).label.lower()
-        assert (
-            f"The plan is at the {label} stage: agencies answer only while it is out for "
-            "agreement." in text_of(response)
-        )
+        assert f"The plan is at the {label} stage: " in text_of(response)
+        assert "only while it is out for agreement." in text_of(response)
     elif expected == SPEAK:
-        # Only those who speak for a core agency may open the agreement page at all.
+        # Only those who speak for a core agency may open the agreement page at all; the 403
+        # page says who answers for the person's agency, or that only speakers answer here.
         assert response.status_code == 403
+        page = text_of(response)
+        assert "can answer for it" in page or "Only people who speak for" in page
     else:
         # RUN: a member may see the plan but not move it; the 403 page says why.
         assert response.status_code == 403
-        assert reason(name, expected, stage) in text_of(response)
+        assert reason(name, expected, stage, world) in text_of(response)
     assert database_snapshot() == before
 
 
@@ -607,8 +678,11 @@ def test_an_officer_who_may_not_speak_for_their_own_agency_cannot_answer_for_it(
         plan_answer(
             plan=fresh(world.plan), user=lead_officer, agency=world.police, decision="agreed"
         )
-    assert (
-        str(caught.value) == "Only someone who speaks for Staffordshire Police can answer for it."
+    coordinator = world.coordinator.get_full_name()
+    assert str(caught.value) == (
+        "Only someone who speaks for Staffordshire Police can answer for it, and no one does yet: "
+        "the partnership's coordinator can record the answer it gives at a board meeting. "
+        f"Ask the partnership's coordinator ({coordinator}) to let you speak for your agency."
     )
     assert database_snapshot() == before
 
@@ -620,8 +694,9 @@ def test_a_representative_cannot_answer_for_another_agency(client, world, repres
         plan_answer(
             plan=fresh(world.plan), user=representative, agency=world.police, decision="agreed"
         )
-    assert (
-        str(caught.value) == "Only someone who speaks for Staffordshire Police can answer for it."
+    assert str(caught.value) == (
+        "Only someone who speaks for Staffordshire Police can answer for it, and no one does yet: "
+        "the partnership's coordinator can record the answer it gives at a board meeting."
     )
 
     client.force_login(representative)
@@ -629,7 +704,7 @@ def test_a_representative_cannot_answer_for_another_agency(client, world, repres
         AGREEMENT_URL, {"agency": world.police.pk, "decision": "agreed", "comment": ""}
     )
     assert response.status_code == 200
-    assert "Select a valid choice" in text_of(response)
+    assert "Choose an agency you speak for" in text_of(response)
     assert database_snapshot() == before
 
 
@@ -641,7 +716,10 @@ def test_a_speaker_for_an_agency_outside_the_partnership_cannot_answer(world, ot
     before = database_snapshot()
     with pytest.raises(PermissionDenied) as caught:
         plan_answer(plan=fresh(world.plan), user=speaker, agency=other_agency, decision="agreed")
-    assert str(caught.value) == "Only someone who speaks for West Mercia Police can answer for it."
+    assert str(caught.value) == (
+        "West Mercia Police is not a core agency of Lichfield District Community Safety "
+        "Partnership: only its core agencies answer."
+    )
     assert database_snapshot() == before
 
 
@@ -922,7 +1000,7 @@ def test_a_request_for_changes_needs_a_comment(client, out_for_agreement, repres
         AGREEMENT_URL, {"agency": w.housing.pk, "decision": "changes_requested", "comment": " "}
     )
     assert response.status_code == 200
-    assert "Say what changes the agency is asking for." in text_of(response)
+    assert "Enter the changes your agency is asking for" in text_of(response)
     assert database_snapshot() == before
 
 
@@ -1088,8 +1166,8 @@ def test_marking_agreed_needs_a_reason_for_each_agency_that_has_not_agreed(
     )
     assert response.status_code == 400
     page = text_of(response)
-    assert "Why the plan goes ahead without Humankind's agreement" in page
-    assert "This field is required." in page
+    assert "Enter why the plan goes ahead without Humankind's agreement" in page
+    assert "This field is required." not in page
     assert database_snapshot() == before
 
     response = client.post(
