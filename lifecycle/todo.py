@@ -112,6 +112,8 @@ def todo_for(user: Any, *, today: datetime.date | None = None) -> Todo:
         .select_related("partnership")
         .order_by("-period_start", "partnership__name")
     )
+    if not plans:
+        return Todo()
     items = {plan.pk: PlanTodo(plan, deadline_text(plan, today)) for plan in plans}
     open_plans = [plan for plan in plans if plan.is_draft or plan.in_consultation]
     _blocking(user, open_plans, items)

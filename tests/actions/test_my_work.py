@@ -73,11 +73,12 @@ def test_anonymous_is_sent_to_log_in(client):
     assert response.url == f"/accounts/login/?next={URL}"
 
 
-def test_after_logging_in_the_default_redirect_goes_to_my_work(client, lead_officer):
+def test_after_logging_in_the_default_redirect_goes_home_to_the_to_do_list(client, lead_officer):
+    # Issue 14: home is the signed-in person's to-do list (My plan work stays a click away).
     response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
-    assert response.url == URL
-    assert "My plan work" in get_page(client)
+    assert response.url == "/"
+    assert "What is waiting for you" in client.get("/").content.decode()
 
 
 def test_after_logging_in_from_a_page_the_person_goes_back_to_it(client, lead_officer, plan):
