@@ -6,3 +6,11 @@ from django.apps import AppConfig
 class LifecycleConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "lifecycle"
+
+    def ready(self) -> None:
+        from lifecycle import notices
+        from priorities.signals import consultation_round_started
+
+        consultation_round_started.connect(
+            notices.on_round_started, dispatch_uid="lifecycle-round-cleared"
+        )

@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from actions.models import Action, Outcome
+from lifecycle import notices
 from lifecycle.models import Agreement, PublishedVersion
 from lifecycle.readiness import plan_readiness
 from lifecycle.snapshot import plan_snapshot, serialise
@@ -65,6 +66,7 @@ def plan_send_for_agreement(*, plan: Plan, user: Any) -> Plan:
         )
     plan._history_user = user
     plan.send_for_agreement()
+    notices.sent_for_agreement(plan, by=user)
     return plan
 
 
@@ -124,7 +126,9 @@ def plan_answer(
     plan = _locked(plan)
     plan.require_stage({Plan.Status.CONSULTATION}, "agreed or questioned")
     comment = _checked_comment(decision, comment)
-    return _record_answer(plan, agency, user=user, decision=decision, comment=comment)
+    answer = _record_answer(plan, agency, user=user, decision=decision, comment=comment)
+    notices.answered(plan, [answer], by=user)
+    return answer
 
 
 class MeetingAnswer(NamedTuple):
@@ -154,7 +158,7 @@ def plan_record_meeting(
         agency: _checked_comment(answer.decision, answer.comment, agency=agency)
         for agency, answer in answers.items()
     }
-    return [
+    recorded = [
         _record_answer(
             plan,
             agency,
@@ -166,6 +170,8 @@ def plan_record_meeting(
         )
         for agency, answer in sorted(answers.items(), key=lambda item: item[0].name)
     ]
+    notices.answered(plan, recorded, by=user)
+    return recorded
 
 
 def _check_meeting(
@@ -236,6 +242,7 @@ def plan_mark_agreed(*, plan: Plan, user: Any, reasons: dict[int, str] | None = 
         )
     plan._history_user = user
     plan.mark_agreed()
+    notices.agreed(plan, by=user)
     return plan
 
 
@@ -257,6 +264,7 @@ def plan_publish(*, plan: Plan, user: Any) -> PublishedVersion:
     )
     plan._history_user = user
     plan.publish(at=now)
+    notices.published(plan, version, by=user)
     return version
 
 
@@ -266,6 +274,7 @@ def plan_amend(*, plan: Plan, user: Any) -> Plan:
     plan = _locked_for_coordinator(plan, user, to="amend the plan")
     plan._history_user = user
     plan.amend()
+    notices.amended(plan, by=user)
     return plan
 
 

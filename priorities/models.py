@@ -9,6 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from partners.models import Partnership, unique
+from priorities.signals import consultation_round_started
 
 # The four approaches of the Office of the Police, Fire and Crime Commissioner, as the partnership
 # recasts them: (the partnership's name, short name, the OPFCC's original wording).
@@ -253,10 +254,14 @@ class Plan(models.Model):
         self.save(update_fields=["status", "revision"])
 
     def note_edit(self) -> None:
-        """Any edit during consultation starts a new round: earlier agreements no longer count."""
+        """Any edit during consultation starts a new round: earlier agreements no longer count
+        (and the plan's life is told: `consultation_round_started`, priorities/signals.py)."""
         if self.in_consultation:
             Plan.objects.filter(pk=self.pk).update(consultation_round=F("consultation_round") + 1)
             self.refresh_from_db(fields=["consultation_round"])
+            consultation_round_started.send(
+                sender=Plan, plan=self, previous_round=self.consultation_round - 1
+            )
 
     def get_plan(self) -> Plan:
         """The plan the permission rules ask about (partners/permissions.py): itself."""
