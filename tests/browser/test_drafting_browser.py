@@ -11,10 +11,11 @@ def test_police_officer_edits_their_action_and_cannot_edit_anothers(
     page.goto("/")
     assert_accessible(page)
     sign_in(page, "police.officer")
-    expect(page.get_by_role("heading", level=1)).to_have_text("My plan work")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
     assert_accessible(page)
 
-    # Open the Lichfield plan's workspace.
+    # Open the Lichfield plan's workspace, from My plan work.
+    page.get_by_role("link", name="My plan work").click()
     page.get_by_role(
         "link", name=re.compile(r"Community Safety Delivery Plan Outline.*2021-22")
     ).click()

@@ -35,6 +35,12 @@ def test_sign_in_edit_an_action_and_agree_the_plan_by_keyboard(page, demo, asser
     page.keyboard.press("Tab")
     page.keyboard.type("demo-password-2021")
     page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
+    assert_accessible(page)
+
+    # Home is the to-do list; My plan work lists the agency's actions.
+    tab_to(page, "the My plan work link", focused_text_starts("My plan work"))
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("My plan work")
     assert_accessible(page)
 

@@ -34,7 +34,7 @@ def test_from_draft_to_public_plan(browser, live_server, demo, assert_accessible
             page.get_by_label("Username").fill(username)
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Sign in").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text("My plan work")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
         return context, page
 
     reps = representatives()

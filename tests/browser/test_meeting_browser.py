@@ -43,7 +43,7 @@ def test_the_coordinator_records_a_board_meeting(
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("My plan work")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
         return context, page
 
     # Bromford's officer speaks for it now: they answer online.

@@ -11,7 +11,9 @@ def test_coordinator_signs_in_and_reads_the_draft_plan(page, demo, sign_in, asse
     assert_accessible(page)
 
     page.get_by_role("link", name="Plans", exact=True).click()
-    page.get_by_role("link", name="Community Safety Delivery Plan Outline 2021 – 2022").click()
+    page.get_by_role(
+        "link", name="Community Safety Delivery Plan Outline 2021 – 2022", exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Community Safety Delivery Plan Outline 2021 – 2022"
     )

@@ -26,7 +26,7 @@ def test_figures_and_progress_reach_the_dashboard(browser, live_server, demo, as
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("My plan work")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
         return context, page
 
     # Bromford enters its own quarterly ASB figure.
