@@ -268,6 +268,7 @@ OTHER_REFUSALS = {
     "tracking.record_funding": "Only the lead agency of this action, or the coordinator, can "
     "record the services bought to deliver it.",
     "tracking.manage_measures": f"Only {COORDINATOR} can define the plan's measures.",
+    "tracking.manage_calendar": f"Only {COORDINATOR} can set the reporting calendar's due dates.",
     "tracking.enter_figure": "Only the agency a figure belongs to, or the coordinator, can enter "
     "it.",
     "tracking.view_tracking": "Only the partnership's members can see how the plan is going.",
