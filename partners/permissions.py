@@ -18,6 +18,7 @@ hold for admins too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import rules
@@ -82,6 +83,17 @@ def member_partnership_ids(user: Any) -> frozenset[int]:
         user,
         "_csp_member_ids",
         lambda: Partnership.objects.of_member(user).values_list("pk", flat=True),
+    )
+
+
+def spoken_for_agency_ids(user: Any) -> frozenset[int]:
+    """The agencies the person may answer for (in any partnership that has them as core)."""
+    return _cached(
+        user,
+        "_csp_spoken_for_ids",
+        lambda: (
+            Membership.objects.speaking_for().filter(user=user).values_list("agency_id", flat=True)
+        ),
     )
 
 
@@ -152,6 +164,52 @@ def in_figure_agency(user: Any, figure: Any) -> bool:
     return figure.agency_id is not None and figure.agency_id in agency_ids(user)
 
 
+# -- The partnership's people (the members pages): asked of a Partnership, or of one of its core
+# agencies (an AgencyInPartnership).
+
+
+@dataclass(frozen=True)
+class AgencyInPartnership:
+    """A core agency of a partnership: what an agency's representative manages the people of.
+    Whoever builds one checks that the agency is a core agency of the partnership."""
+
+    partnership: Partnership
+    agency: Agency
+
+
+def _partnership_id(obj: Partnership | AgencyInPartnership) -> int:
+    return obj.partnership.pk if isinstance(obj, AgencyInPartnership) else obj.pk
+
+
+@rules.predicate
+def in_partnership(user: Any, obj: Partnership | AgencyInPartnership) -> bool:
+    return _partnership_id(obj) in member_partnership_ids(user)
+
+
+@rules.predicate
+def coordinates_partnership(user: Any, obj: Partnership | AgencyInPartnership) -> bool:
+    return _partnership_id(obj) in coordinated_partnership_ids(user)
+
+
+@rules.predicate
+def speaks_for_one_of_its_agencies(user: Any, partnership: Partnership) -> bool:
+    spoken_for_partnerships = _cached(
+        user,
+        "_csp_spoken_for_partnership_ids",
+        lambda: (
+            Membership.objects.speaking_for()
+            .filter(user=user, agency__partnerships__isnull=False)
+            .values_list("agency__partnerships", flat=True)
+        ),
+    )
+    return partnership.pk in spoken_for_partnerships
+
+
+@rules.predicate
+def speaks_for_the_agency(user: Any, seat: AgencyInPartnership) -> bool:
+    return seat.agency.pk in spoken_for_agency_ids(user)
+
+
 can_see = plan_is_public | is_admin | is_member
 runs_plan = is_admin | is_coordinator
 # A draft is edited by the agencies; in consultation only the coordinator edits (and every edit
@@ -189,17 +247,27 @@ PERMISSIONS = {
     # exports any of the partnership's plans.
     "planfiles.import_plan": plan_is_draft & runs_plan,
     "planfiles.export_plan": runs_plan,
+    # The partnership's people (the members pages), asked of a partnership: anyone else gets "not
+    # found"; the coordinator manages them all (who speaks for each agency, who coordinates, the
+    # allowed e-mail domains, requests to join); an agency's representative sees, invites and
+    # removes the people of the agencies they speak for only (asked of an AgencyInPartnership).
+    "partners.view_partnership": is_admin | in_partnership,
+    "partners.view_members": is_admin | coordinates_partnership | speaks_for_one_of_its_agencies,
+    "partners.manage_members": is_admin | coordinates_partnership,
+    "partners.manage_agency_members": is_admin
+    | coordinates_partnership
+    | (in_partnership & speaks_for_the_agency),
 }
 
 for name, rule in PERMISSIONS.items():
     rules.set_perm(name, rule)
 
 
-def can(user: Any, permission: str, obj: InPlan) -> bool:
+def can(user: Any, permission: str, obj: InPlan | Partnership | AgencyInPartnership) -> bool:
     return bool(rules.has_perm(permission, user, obj))
 
 
-Obj = TypeVar("Obj", bound=InPlan)
+Obj = TypeVar("Obj", bound=InPlan | Partnership | AgencyInPartnership)
 
 
 def check_access(user: Any, obj: Obj, see: str, do: str | None = None) -> Obj:
