@@ -52,7 +52,9 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
                 last_name=form.cleaned_data["last_name"],
             )
         except services.InvitationUnusable as exc:  # used or cancelled a moment ago
-            return render(request, "people/invitation_invalid.html", {"reason": exc.message}, 410)
+            return render(
+                request, "people/invitation_invalid.html", {"reason": exc.message}, status=410
+            )
         except ValidationError as exc:
             form.add_error("password1", exc)
         else:
