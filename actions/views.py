@@ -1,6 +1,9 @@
 """My plan work, and the actions of a plan: read, added, edited, removed and reordered."""
 
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +19,8 @@ from partners.models import Partnership
 from partners.permissions import agency_ids, can
 from priorities.access import fetch_plan
 from priorities.models import Plan
+
+User = get_user_model()
 
 
 @login_required
@@ -33,9 +38,16 @@ def my_work(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("plans", queryset=Plan.objects.order_by("-period_start")))
         .order_by("name")
     )
+    memberships = list(user.memberships.select_related("agency").order_by("agency__name"))
+    coordinated = list(user.coordinated_partnerships.order_by("name"))
     context = {
-        "memberships": user.memberships.select_related("agency").order_by("agency__name"),
-        "coordinated": user.coordinated_partnerships.order_by("name"),
+        "memberships": memberships,
+        "coordinated": coordinated,
+        # Someone who belongs nowhere is told whom to ask: the coordinators of the partnerships
+        # that list their e-mail's domain, when any do.
+        "ask": None
+        if memberships or coordinated or user.is_superuser
+        else _coordinators_to_ask(user),
         "partnerships": partnerships,
         "led": actions.filter(lead_agency__in=mine),
         "supported": actions.filter(supporting_agencies__in=mine)
@@ -43,6 +55,13 @@ def my_work(request: HttpRequest) -> HttpResponse:
         .distinct(),
     }
     return render(request, "actions/my_work.html", context)
+
+
+def _coordinators_to_ask(user: Any) -> list[tuple[Partnership, list[Any]]]:
+    found = Partnership.objects.allowing_email(user.email or "").prefetch_related(
+        Prefetch("coordinators", queryset=User.objects.filter(is_active=True).order_by("last_name"))
+    )
+    return [(partnership, list(partnership.coordinators.all())) for partnership in found]
 
 
 @login_required

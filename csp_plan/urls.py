@@ -10,6 +10,9 @@ urlpatterns = [
     ),
     path("", include("operations.health")),  # /healthz for load balancers
     path("admin/", admin.site.urls),
+    # Before Django's accounts/ pages: the password reset request is people's (its e-mail goes
+    # through the worker, throttled).
+    path("", include("people.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("priorities.urls")),
     path("", include("notifications.urls")),

@@ -1,9 +1,11 @@
-"""The background task that e-mails one notification, through Django's tasks framework.
+"""The background tasks that send e-mail, through Django's tasks framework: one notification's
+(`send_notification_email`), and any other e-mail to someone without an account or who cannot sign
+in (`send_email`, queued by `queue_email`).
 
-At most once: the task claims the notification's row under a lock (pending → sending) before it
-sends, so a task that runs twice, or a worker restarted after it was killed, never sends the same
-e-mail twice. A row left "sending" by a killed worker stays so: it shows in the admin, where
-someone decides whether to send it again (it may have gone).
+A notification's e-mail goes at most once: the task claims the notification's row under a lock
+(pending → sending) before it sends, so a task that runs twice, or a worker restarted after it was
+killed, never sends the same e-mail twice. A row left "sending" by a killed worker stays so: it
+shows in the admin, where someone decides whether to send it again (it may have gone).
 
 A failed send is tried again later, after 1 minute, 5 minutes, 30 minutes and 2 hours; after the
 fifth failure the notification is marked failed. Attempts and the last error show in the admin.
@@ -12,13 +14,15 @@ fifth failure the notification is marked failed. Attempts and the last error sho
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from notifications.emails import notification_message
+from notifications.emails import HEADERS, notification_message
 from notifications.models import EmailStatus, Notification
 
 logger = logging.getLogger(__name__)
@@ -105,3 +109,29 @@ def _record_failure(notification: Notification, exc: Exception) -> str:
         )
         send_notification_email.using(run_after=run_after).enqueue(notification.pk)
     return "retry"
+
+
+# -- One e-mail to anyone: people with no account yet, or who cannot sign in. Never a secret in
+# the arguments (they are stored in the task queue): links that grant access are made by tasks that
+# create them in the worker (people/tasks.py).
+
+
+@task()
+def send_email(to: list[str], subject: str, text: str, html: str = "") -> str:
+    """Send one e-mail (plain text, and HTML beside it when given); a failure is raised, so the
+    task queue shows the task failed with its error."""
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=None, to=to, headers=HEADERS
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+    return "sent"
+
+
+def queue_email(*, to: list[str], subject: str, text: str, html: str = "") -> None:
+    """Queue an e-mail for the worker once the current transaction commits (at once outside
+    one): never sent inside the request."""
+    transaction.on_commit(
+        functools.partial(send_email.enqueue, to, subject, text, html), robust=True
+    )

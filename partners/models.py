@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from partners.domains import domain_of, email_domains, validate_email_domains
+from partners.history import ForwardM2MHistory
 
 
 def unique(*fields: str, name: str, message: str) -> models.UniqueConstraint:
@@ -82,6 +87,16 @@ class PartnershipQuerySet(models.QuerySet):
             return self.all()
         return self.of_member(user)
 
+    def allowing_email(self, email: str) -> PartnershipQuerySet:
+        """Partnerships that list the address's domain among their allowed e-mail domains."""
+        domain = domain_of(email)
+        if not domain:
+            return self.none()
+        # The domain whole, between the separators `email_domains` reads (or an "@").
+        return self.filter(
+            allowed_email_domains__iregex=rf"(^|[\s,;@]){re.escape(domain)}($|[\s,;])"
+        )
+
 
 class Partnership(models.Model):
     """A Community Safety Partnership: the agencies of one district planning together."""
@@ -102,8 +117,18 @@ class Partnership(models.Model):
         help_text="People who edit anything in the partnership's plans and move them through "
         "their stages.",
     )
+    allowed_email_domains = models.TextField(
+        blank=True,
+        default="",
+        validators=[validate_email_domains],
+        help_text="E-mail domains (e.g. lichfielddc.gov.uk) of the member agencies: someone with "
+        "such an address who signs in with their organisation's account, uninvited, may ask to "
+        "join, and a coordinator approves or refuses. One per line.",
+    )
 
     objects = PartnershipQuerySet.as_manager()
+    # Who made whom a coordinator, and the allowed domains, over time (the members page lists it).
+    history = ForwardM2MHistory(m2m_fields=["coordinators"])
 
     class Meta:
         ordering = ["name"]
@@ -113,6 +138,15 @@ class Partnership(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("home") + f"#partnership-{self.slug}"
+
+    @property
+    def email_domains(self) -> list[str]:
+        return email_domains(self.allowed_email_domains)
+
+    def allows_email(self, email: str) -> bool:
+        """Whether the address is at one of the partnership's allowed domains (exactly)."""
+        domain = domain_of(email)
+        return bool(domain) and domain in self.email_domains
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -142,6 +176,8 @@ class Membership(models.Model):
     )
 
     objects = MembershipQuerySet.as_manager()
+    # Who joined, left or was made to speak for an agency, by whom and when (the members page).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["agency__name", "user__username"]

@@ -20,6 +20,7 @@ hold for admins too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import rules
@@ -93,6 +94,17 @@ def member_partnership_ids(user: Any) -> frozenset[int]:
     )
 
 
+def spoken_for_agency_ids(user: Any) -> frozenset[int]:
+    """The agencies the person may answer for (in any partnership that has them as core)."""
+    return _cached(
+        user,
+        "_csp_spoken_for_ids",
+        lambda: (
+            Membership.objects.speaking_for().filter(user=user).values_list("agency_id", flat=True)
+        ),
+    )
+
+
 def speaks_for(user: Any, agency: Agency, partnership: Partnership | None = None) -> bool:
     """Whether the person may answer for the agency (in the partnership, when given)."""
     if not user.is_authenticated:
@@ -160,6 +172,52 @@ def in_figure_agency(user: Any, figure: Any) -> bool:
     return figure.agency_id is not None and figure.agency_id in agency_ids(user)
 
 
+# -- The partnership's people (the members pages): asked of a Partnership, or of one of its core
+# agencies (an AgencyInPartnership).
+
+
+@dataclass(frozen=True)
+class AgencyInPartnership:
+    """A core agency of a partnership: what an agency's representative manages the people of.
+    Whoever builds one checks that the agency is a core agency of the partnership."""
+
+    partnership: Partnership
+    agency: Agency
+
+
+def _partnership_id(obj: Partnership | AgencyInPartnership) -> int:
+    return obj.partnership.pk if isinstance(obj, AgencyInPartnership) else obj.pk
+
+
+@rules.predicate
+def in_partnership(user: Any, obj: Partnership | AgencyInPartnership) -> bool:
+    return _partnership_id(obj) in member_partnership_ids(user)
+
+
+@rules.predicate
+def coordinates_partnership(user: Any, obj: Partnership | AgencyInPartnership) -> bool:
+    return _partnership_id(obj) in coordinated_partnership_ids(user)
+
+
+@rules.predicate
+def speaks_for_one_of_its_agencies(user: Any, partnership: Partnership) -> bool:
+    spoken_for_partnerships = _cached(
+        user,
+        "_csp_spoken_for_partnership_ids",
+        lambda: (
+            Membership.objects.speaking_for()
+            .filter(user=user, agency__partnerships__isnull=False)
+            .values_list("agency__partnerships", flat=True)
+        ),
+    )
+    return partnership.pk in spoken_for_partnerships
+
+
+@rules.predicate
+def speaks_for_the_agency(user: Any, seat: AgencyInPartnership) -> bool:
+    return seat.agency.pk in spoken_for_agency_ids(user)
+
+
 can_see = plan_is_public | is_admin | is_member
 runs_plan = is_admin | is_coordinator
 # A draft is edited by the agencies; in consultation only the coordinator edits (and every edit
@@ -198,13 +256,23 @@ PERMISSIONS = {
     # exports any of the partnership's plans.
     "planfiles.import_plan": plan_is_draft & runs_plan,
     "planfiles.export_plan": runs_plan,
+    # The partnership's people (the members pages), asked of a partnership: anyone else gets "not
+    # found"; the coordinator manages them all (who speaks for each agency, who coordinates, the
+    # allowed e-mail domains, requests to join); an agency's representative sees, invites and
+    # removes the people of the agencies they speak for only (asked of an AgencyInPartnership).
+    "partners.view_partnership": is_admin | in_partnership,
+    "partners.view_members": is_admin | coordinates_partnership | speaks_for_one_of_its_agencies,
+    "partners.manage_members": is_admin | coordinates_partnership,
+    "partners.manage_agency_members": is_admin
+    | coordinates_partnership
+    | (in_partnership & speaks_for_the_agency),
 }
 
 for name, rule in PERMISSIONS.items():
     rules.set_perm(name, rule)
 
 
-def can(user: Any, permission: str, obj: InPlan) -> bool:
+def can(user: Any, permission: str, obj: InPlan | Partnership | AgencyInPartnership) -> bool:
     return bool(rules.has_perm(permission, user, obj))
 
 
@@ -223,7 +291,7 @@ def require(user: Any, permission: str, obj: InPlan, message: str) -> None:
         raise Refused(message, partnership_id=obj.get_plan().partnership_id)
 
 
-Obj = TypeVar("Obj", bound=InPlan)
+Obj = TypeVar("Obj", bound=InPlan | Partnership | AgencyInPartnership)
 
 
 def check_access(user: Any, obj: Obj, see: str, do: str | None = None) -> Obj:
@@ -231,8 +299,15 @@ def check_access(user: Any, obj: Obj, see: str, do: str | None = None) -> Obj:
     if not can(user, see, obj):
         raise Http404("Not found.")
     if do is not None and not can(user, do, obj):
-        raise Refused(refusal(user, obj, do), partnership_id=obj.get_plan().partnership_id)
+        raise Refused(refusal(user, obj, do), partnership_id=partnership_id_of(obj))
     return obj
+
+
+def partnership_id_of(obj: InPlan | Partnership | AgencyInPartnership) -> int:
+    """The partnership an object of the rules belongs to."""
+    if isinstance(obj, Partnership | AgencyInPartnership):
+        return _partnership_id(obj)
+    return obj.get_plan().partnership_id
 
 
 # -- Why not: each refusal in a sentence that says what the person lacks.
@@ -258,6 +333,14 @@ DRAFT_EDITS = {
     "decide whether the public reads it.",
 }
 OTHER_REFUSALS = {
+    # The partnership's people.
+    "partners.view_partnership": "Only the partnership's members can see it.",
+    "partners.view_members": f"Only {COORDINATOR} and the people who speak for its agencies can "
+    "see who belongs to them.",
+    "partners.manage_members": f"Only {COORDINATOR} can change who coordinates, who speaks for an "
+    "agency and which e-mail domains may ask to join.",
+    "partners.manage_agency_members": f"Only {COORDINATOR}, or someone who speaks for the agency, "
+    "can invite or remove its people.",
     # Seeing is refused as "not found" (check_access); in words, for any other caller:
     "priorities.view_plan": "Only the partnership's members can read the plan until it is "
     "published.",
@@ -288,8 +371,10 @@ def _frozen(plan: PlanLike) -> str:
     return f"The plan is published: nothing in it changes until {COORDINATOR} amends it."
 
 
-def refusal(user: Any, obj: InPlan, permission: str) -> str:
+def refusal(user: Any, obj: InPlan | Partnership | AgencyInPartnership, permission: str) -> str:
     """Why the person may not do this to the object, in a sentence: what they lack."""
+    if isinstance(obj, Partnership | AgencyInPartnership):
+        return OTHER_REFUSALS.get(permission, "Your account cannot do this.")
     plan = obj.get_plan()
     if permission in DRAFT_EDITS:
         if plan.is_draft:

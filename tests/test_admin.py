@@ -13,6 +13,7 @@ from lifecycle.models import Agreement, Reminder
 from notifications.models import Digest, Notification, NotificationPreference
 from notifications.tasks import send_notification_email
 from partners.models import Membership, Partnership
+from people.models import AccessRequest, Invitation
 from tests.factories import MembershipFactory, UserFactory
 
 ADMIN_MODELS = sorted(
@@ -55,6 +56,11 @@ def everything(action, coordinator, representative, lead_officer, housing, publi
     Digest.objects.create(user=coordinator, day=timezone.localdate())
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         send_notification_email.enqueue(notification.pk)
+    # People: an invitation and a request to join.
+    Invitation.objects.create(
+        email="new.officer@example.org", agency=housing, created_by=coordinator
+    )
+    AccessRequest.objects.create(email="someone@example.org", partnership=plan.partnership)
     return action
 
 
@@ -68,6 +74,8 @@ READ_ONLY = {
     "notification",
     "digest",
     "dbtaskresult",
+    "invitation",
+    "accessrequest",
 }
 
 

@@ -38,10 +38,13 @@ from actions import urls as action_urls
 from actions.models import Action, Outcome
 from lifecycle import urls as lifecycle_urls
 from lifecycle.services import plan_publish
+from partners.models import Membership
+from people import urls as people_urls
+from people.models import AccessRequest, Invitation
 from planfiles import urls as planfile_urls
 from priorities import urls as priority_urls
 from priorities.models import Plan, Priority
-from tests.factories import ActionFactory, PriorityFactory, UserFactory
+from tests.factories import ActionFactory, MembershipFactory, PriorityFactory, UserFactory
 from tests.snapshots import database_snapshot
 from tracking import urls as tracking_urls
 
@@ -401,7 +404,14 @@ def test_the_matrix_covers_every_page_of_the_plan():
     """A new page must be added to the tables; a table may not forget a page or a method."""
     named = {
         pattern.name
-        for module in (priority_urls, action_urls, tracking_urls, lifecycle_urls, planfile_urls)
+        for module in (
+            priority_urls,
+            action_urls,
+            tracking_urls,
+            lifecycle_urls,
+            planfile_urls,
+            people_urls,
+        )
         for pattern in module.urlpatterns
         if isinstance(pattern, URLPattern)
     }
@@ -450,7 +460,12 @@ def test_the_matrix_covers_every_page_of_the_plan():
         "plan_import_cancel",
         "plan_export",
     }
-    assert named - {"home"} - lifecycle - tracking - elsewhere == set(PAGES)
+    # The partnership's members pages have their matrix below (MEMBERS); accepting an invitation
+    # and the password reset request are public pages, tested in tests/people/.
+    members = {case.page for case in MEMBER_CASES.values()}
+    signing_in = {"invitation_accept", "invitation_link", "password_reset"}
+    assert named - {"home"} - lifecycle - tracking - elsewhere - members - signing_in == set(PAGES)
+    assert {p.name for p in people_urls.urlpatterns} == members | signing_in
     get_only = {"plan_detail"}
     wanted = {(page, GET) for page in PAGES} | {(page, POST) for page in set(PAGES) - get_only}
     for matrix in MATRICES.values():
@@ -560,3 +575,303 @@ def test_action_page_of_a_frozen_plan_offers_no_change(client, request, world, s
     assert "Edit action and outcomes" not in html
     assert "Delete action" not in html
     assert "Move up in its cell" not in html
+
+
+# -- The partnership's members pages (/partnerships/<slug>/members/): the coordinator (and an admin)
+# manages everyone; an agency's representative (housing) invites and removes the people of their
+# agency only, and sees nothing of the others; officers are refused; another partnership's
+# coordinator finds nothing. The plan's stage does not matter here.
+
+# fmt: off
+MEMBERS = {
+    #                                     anon   lead  supp  unrel repr  coord outsdr admin
+    ("members", GET):                    (LOGIN, 403,  403,  403,  200,  200,  404,  200),
+    ("members", POST):                   (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("invite", GET):                     (LOGIN, 403,  403,  403,  200,  200,  404,  200),
+    ("invite", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE),
+    ("invite_to_police", POST):          (LOGIN, 403,  403,  403,  200,  DONE, 404,  DONE),
+    ("remove", GET):                     (LOGIN, 403,  403,  403,  200,  200,  404,  200),
+    ("remove", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE),
+    ("remove_from_police", GET):         (LOGIN, 403,  403,  403,  403,  200,  404,  200),
+    ("remove_from_police", POST):        (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("speaks_for", GET):                 (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("speaks_for", POST):                (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("coordinator_add", GET):            (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("coordinator_add", POST):           (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("coordinator_remove", GET):         (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("coordinator_remove", POST):        (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("resend", GET):                     (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("resend", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE),
+    ("cancel", GET):                     (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("cancel", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE),
+    ("cancel_police_invitation", POST):  (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("domains", GET):                    (LOGIN, 403,  403,  403,  403,  200,  404,  200),
+    ("domains", POST):                   (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("request", GET):                    (LOGIN, 403,  403,  403,  403,  200,  404,  200),
+    ("request", POST):                   (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+}
+# fmt: on
+
+
+@pytest.fixture
+def people(partnership, housing, police, lead_officer, coordinator):
+    """A Bromford officer (whom the housing representative may remove), a second coordinator,
+    an invitation to each of Bromford and the police (sent), and a request to join."""
+    sent = {"sent_at": "2021-04-01T09:00Z", "expires_at": "2099-01-01T00:00Z"}
+    second_coordinator = MembershipFactory(user=UserFactory(username="ivan"), agency=police).user
+    partnership.coordinators.add(second_coordinator)
+    partnership.allowed_email_domains = "bromford.co.uk"
+    partnership.save()
+    return SimpleNamespace(
+        partnership=partnership,
+        housing=housing,
+        police=police,
+        housing_member=MembershipFactory(user=UserFactory(username="henry"), agency=housing),
+        police_member=Membership.objects.get(user=lead_officer, agency=police),
+        second_coordinator=second_coordinator,
+        housing_invitation=Invitation.objects.create(
+            email="new.officer@example.org", agency=housing, token_hash="a" * 64, **sent
+        ),
+        police_invitation=Invitation.objects.create(
+            email="new.constable@example.org", agency=police, token_hash="b" * 64, **sent
+        ),
+        request=AccessRequest.objects.create(
+            email="joe.bloggs@bromford.co.uk", partnership=partnership, agency_guess=housing
+        ),
+    )
+
+
+def members_url(name: str, *args) -> Callable[[SimpleNamespace], str]:
+    return lambda p: reverse(name, args=["lichfield", *(arg(p) for arg in args)])
+
+
+def check_invited(agency: str) -> Callable:
+    def check(p, user) -> None:
+        invitation = Invitation.objects.get(email="someone.new@example.org")
+        assert invitation.agency.slug == agency
+        assert invitation.created_by == user
+
+    return check
+
+
+def check_removed(membership: str) -> Callable:
+    def check(p, user) -> None:
+        removed = getattr(p, membership)
+        assert not Membership.objects.filter(pk=removed.pk).exists()
+        removed.user.refresh_from_db()
+        assert removed.user.is_active is False  # belonged nowhere else: has left
+
+    return check
+
+
+def check_speaks_for(p, user) -> None:
+    p.housing_member.refresh_from_db()
+    assert p.housing_member.may_speak_for_agency is True
+
+
+def check_coordinator_added(p, user) -> None:
+    assert p.partnership.coordinators.filter(username="alice").exists()
+
+
+def check_coordinator_removed(p, user) -> None:
+    assert not p.partnership.coordinators.filter(pk=p.second_coordinator.pk).exists()
+    p.second_coordinator.refresh_from_db()
+    assert p.second_coordinator.is_active  # still a police officer
+
+
+def check_resent(p, user) -> None:
+    p.housing_invitation.refresh_from_db()
+    assert p.housing_invitation.token_hash == ""  # the old link stops working; a new one is queued
+
+
+def check_cancelled(invitation: str) -> Callable:
+    def check(p, user) -> None:
+        cancelled = getattr(p, invitation)
+        cancelled.refresh_from_db()
+        assert cancelled.cancelled_by == user
+
+    return check
+
+
+def check_domains(p, user) -> None:
+    p.partnership.refresh_from_db()
+    assert p.partnership.email_domains == ["bromford.co.uk", "lichfielddc.gov.uk"]
+
+
+def check_approved(p, user) -> None:
+    p.request.refresh_from_db()
+    assert p.request.outcome == AccessRequest.Outcome.APPROVED
+    assert p.request.decided_by == user
+    assert Membership.objects.filter(user=p.request.user, agency=p.housing).exists()
+
+
+def invite_data(agency: str) -> Callable[[SimpleNamespace], dict]:
+    def data(p) -> dict:
+        chosen = p.housing if agency == "housing" else p.police
+        return {
+            "first_name": "Someone",
+            "last_name": "New",
+            "email": "someone.new@example.org",
+            "agency": chosen.pk,
+        }
+
+    return data
+
+
+@dataclass(frozen=True)
+class MemberCase:
+    page: str  # the URL's name
+    url: Callable[[SimpleNamespace], str]
+    data: Callable[[SimpleNamespace], dict] = lambda p: {}
+    check_done: Callable[[SimpleNamespace, object], None] | None = None
+
+
+MEMBER_CASES = {
+    "members": MemberCase("members_list", members_url("members_list")),
+    "invite": MemberCase(
+        "member_invite",
+        members_url("member_invite"),
+        invite_data("housing"),
+        check_invited("bromford"),
+    ),
+    "invite_to_police": MemberCase(
+        "member_invite",
+        members_url("member_invite"),
+        invite_data("police"),
+        check_invited("police"),
+    ),
+    "remove": MemberCase(
+        "member_remove",
+        members_url("member_remove", lambda p: p.housing_member.pk),
+        check_done=check_removed("housing_member"),
+    ),
+    "remove_from_police": MemberCase(
+        "member_remove",
+        members_url("member_remove", lambda p: p.police_member.pk),
+        check_done=check_removed("police_member"),
+    ),
+    "speaks_for": MemberCase(
+        "member_speaks_for",
+        members_url("member_speaks_for", lambda p: p.housing_member.pk),
+        lambda p: {"speaks": "yes"},
+        check_speaks_for,
+    ),
+    "coordinator_add": MemberCase(
+        "coordinator_add",
+        members_url("coordinator_add"),
+        lambda p: {"person": p.police_member.user_id},
+        check_coordinator_added,
+    ),
+    "coordinator_remove": MemberCase(
+        "coordinator_remove",
+        members_url("coordinator_remove", lambda p: p.second_coordinator.pk),
+        check_done=check_coordinator_removed,
+    ),
+    "resend": MemberCase(
+        "invitation_resend",
+        members_url("invitation_resend", lambda p: p.housing_invitation.pk),
+        check_done=check_resent,
+    ),
+    "cancel": MemberCase(
+        "invitation_cancel",
+        members_url("invitation_cancel", lambda p: p.housing_invitation.pk),
+        check_done=check_cancelled("housing_invitation"),
+    ),
+    "cancel_police_invitation": MemberCase(
+        "invitation_cancel",
+        members_url("invitation_cancel", lambda p: p.police_invitation.pk),
+        check_done=check_cancelled("police_invitation"),
+    ),
+    "domains": MemberCase(
+        "partnership_domains",
+        members_url("partnership_domains"),
+        lambda p: {"domains": "bromford.co.uk\nLichfieldDC.gov.uk"},
+        check_domains,
+    ),
+    "request": MemberCase(
+        "access_request_decide",
+        members_url("access_request_decide", lambda p: p.request.pk),
+        lambda p: {"decision": "approve", "agency": p.housing.pk},
+        check_approved,
+    ),
+}
+
+
+def member_cells():
+    for (case, method), answers in MEMBERS.items():
+        for role, expected in zip(ROLES, answers, strict=True):
+            yield pytest.param(case, method, role, expected, id=f"{case}-{method}-{role}")
+
+
+@pytest.mark.parametrize(("case", "method", "role", "expected"), list(member_cells()))
+def test_members_matrix(client, request, people, case, method, role, expected):
+    user = sign_in(client, request, role)
+    spec = MEMBER_CASES[case]
+    url = spec.url(people)
+    before = database_snapshot()
+
+    response = client.get(url) if method == GET else client.post(url, spec.data(people))
+
+    if expected == DONE:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert response.url.startswith("/partnerships/lichfield/members/")
+        spec.check_done(people, user)
+        assert database_snapshot() != before
+        return
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url == f"/accounts/login/?next={url}"
+    else:
+        assert response.status_code == expected
+    assert database_snapshot() == before
+
+
+def test_every_members_change_is_done_by_someone_and_refused_to_others():
+    assert set(MEMBERS) >= {(case, POST) for case in MEMBER_CASES}
+    for case, spec in MEMBER_CASES.items():
+        if spec.check_done is None:
+            continue
+        answers = MEMBERS[(case, POST)]
+        assert DONE in answers, case
+        assert {403, 404} & set(answers), case
+
+
+@pytest.mark.parametrize(
+    ("role", "agencies"),
+    [
+        (
+            "coordinator",
+            {
+                "Bromford Housing Group",
+                "Humankind",
+                "Lichfield District Council",
+                "Staffordshire Police",
+            },
+        ),
+        (
+            "admin_user",
+            {
+                "Bromford Housing Group",
+                "Humankind",
+                "Lichfield District Council",
+                "Staffordshire Police",
+            },
+        ),
+        ("representative", {"Bromford Housing Group"}),
+    ],
+)
+def test_the_members_page_shows_each_person_only_what_they_may_manage(
+    client, request, people, role, agencies
+):
+    sign_in(client, request, role)
+    response = client.get(MEMBER_CASES["members"].url(people))
+    page = response.context["page"]
+    assert {row.agency.name for row in page.agencies} == agencies
+    html = response.content.decode()
+    manages = role != "representative"
+    for case in ("speaks_for", "coordinator_add", "domains", "request"):
+        assert (f'="{MEMBER_CASES[case].url(people)}' in html) == manages, case
+    assert f'href="{MEMBER_CASES["remove"].url(people)}"' in html
+    assert (f'href="{MEMBER_CASES["remove_from_police"].url(people)}"' in html) == manages
+    assert ("new.constable@example.org" in html) == manages
+    assert "new.officer@example.org" in html

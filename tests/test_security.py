@@ -14,9 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.models import Action
 from notifications.models import Notification
+from people.models import AccessRequest, Invitation
 from priorities.models import Plan
 from tests.factories import (
     ActionFactory,
+    MembershipFactory,
     OutcomeFactory,
     PlanFactory,
     PriorityFactory,
@@ -58,7 +60,23 @@ def world(plan, priority, action, other_partnership, other_agency, publish):
     notification = Notification.objects.create(
         recipient=someone, kind="plan_published", key="k", subject="s", body="b", url="/", why="w"
     )
-    return {
+    # The members pages' objects (people/urls.py), in each partnership.
+    people = {}
+    for prefix, partnership, agency in (
+        ("", plan.partnership, action.lead_agency),
+        ("other_", other_partnership, other_agency),
+    ):
+        member = MembershipFactory(agency=agency)
+        partnership.coordinators.add(member.user)
+        people |= {
+            f"{prefix}membership": member,
+            f"{prefix}coordinator": member.user,
+            f"{prefix}invitation": Invitation.objects.create(email="x@example.org", agency=agency),
+            f"{prefix}request": AccessRequest.objects.create(
+                email="y@example.org", partnership=partnership
+            ),
+        }
+    return people | {
         "plan": plan,
         "action": action,
         "priority": priority,
@@ -79,7 +97,9 @@ def kwargs_for(route: str, pattern: URLPattern, world: dict, *, other: bool) -> 
     names = set(pattern.pattern.converters)
     values: dict = {}
     if "partnership" in names:
-        values |= {"partnership": "tamworth" if other else "lichfield", "period": "2021-22"}
+        values["partnership"] = "tamworth" if other else "lichfield"
+    if "period" in names:
+        values["period"] = "2021-22"
     if "pk" in names:
         # The segment before <int:pk> says what the id is of: actions/<pk>, measures/<pk>, …
         owner = route.split("<int:pk>")[0].rstrip("/").split("/")[-1]
@@ -88,6 +108,10 @@ def kwargs_for(route: str, pattern: URLPattern, world: dict, *, other: bool) -> 
             "priorities": "priority",
             "measures": "measure",
             "notifications": "notification",
+            "members": "membership",
+            "coordinators": "coordinator",
+            "invitations": "invitation",
+            "requests": "request",
         }[owner]
         values["pk"] = world[prefix + model].pk
     if "service_pk" in names:
@@ -100,6 +124,8 @@ def kwargs_for(route: str, pattern: URLPattern, world: dict, *, other: bool) -> 
         values["fmt"] = "csv"
     if "uidb64" in names:  # Django's password reset link
         values |= {"uidb64": "MQ", "token": "set-password"}
+    elif "token" in names:  # an invitation's link
+        values["token"] = "not-a-token"
     unknown = names - set(values)
     assert not unknown, f"{route}: teach this test which objects {unknown} name"
     return values

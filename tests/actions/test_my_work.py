@@ -149,7 +149,10 @@ def test_lists_my_partnerships_and_links_each_plan_to_its_workspace(
 def test_person_of_no_agency_and_no_partnership_is_told_so(client, plan, action):
     client.force_login(UserFactory(username="nobody"))
     page = get_page(client)
-    assert "You are not a member of any agency yet." in page
+    assert (
+        "You're not a member of any partnership yet. Ask your partnership's coordinator to "
+        "invite you." in page
+    )
     assert "You do not take part in any partnership yet." in page
     assert "Your agency leads no actions yet." in page
     assert "Your agency supports no actions yet." in page
