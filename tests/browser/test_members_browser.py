@@ -41,6 +41,7 @@ def sign_out(page):
 
 def test_the_invitation_journey(page, demo, sign_in, assert_accessible):
     sign_in(page, "coordinator")
+    page.get_by_role("link", name="My plan work").click()
     page.get_by_role(
         "link", name="Members of Lichfield District Community Safety Partnership"
     ).click()
@@ -89,6 +90,8 @@ def test_the_invitation_journey(page, demo, sign_in, assert_accessible):
     assert_accessible(page)
 
     sign_in(page, NEW, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
+    page.get_by_role("link", name="My plan work").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My plan work")
     led = page.get_by_role("region", name=re.compile("Actions my agency leads"))
     expect(
@@ -218,7 +221,8 @@ def test_a_forgotten_password_is_reset_by_email(page, demo, assert_accessible, s
     assert_accessible(page)
 
     sign_in(page, "police.officer", PASSWORD)
-    expect(page.get_by_role("heading", level=1)).to_have_text("My plan work")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
+    page.get_by_role("link", name="My plan work").click()
     page.get_by_role("link", name="Change your password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
     assert_accessible(page)

@@ -125,7 +125,7 @@ def test_the_link_lets_the_person_choose_a_password_and_makes_them_a_member(
     assert record.history_change_reason.startswith("accepted the invitation from")
     signed_in = client.post(reverse("login"), {"username": NEW, "password": GOOD_PASSWORD})
     assert signed_in.status_code == 302
-    assert signed_in.url == reverse("my_work")
+    assert signed_in.url == reverse("home")  # home: their to-do list
 
 
 @pytest.mark.parametrize(
