@@ -52,7 +52,8 @@ class ActionAdminForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         check_action_agencies(self, cleaned)
         if self.instance.pk:
             current = Action.objects.filter(pk=self.instance.pk).values_list("version", flat=True)

@@ -17,7 +17,7 @@ class ActionQuerySet(models.QuerySet):
     def with_outcome_count(self) -> ActionQuerySet:
         return self.annotate(outcome_count=models.Count("outcomes", distinct=True))
 
-    def for_agencies(self, agency_ids) -> ActionQuerySet:
+    def for_agencies(self, agency_ids: Iterable[int] | models.QuerySet) -> ActionQuerySet:
         """Actions that any of these agencies leads or supports."""
         return self.filter(
             models.Q(lead_agency__in=agency_ids) | models.Q(supporting_agencies__in=agency_ids)

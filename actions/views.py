@@ -1,6 +1,6 @@
 """My plan work, and the actions of a plan: read, added, edited, removed and reordered."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -22,11 +22,14 @@ from priorities.models import Plan
 
 User = get_user_model()
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
 
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
     """The signed-in home: my agencies, my partnerships' plans, and my agencies' actions."""
-    user = request.user
+    user = cast("AuthUser", request.user)  # @login_required
     mine = agency_ids(user)
     actions = (
         Action.objects.select_related("priority__plan__partnership", "theme", "lead_agency")
@@ -125,7 +128,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             conflict = exc
             # Keep everything this person typed, now based on the version they have seen.
             merged = request.POST.copy()
-            merged["version"] = exc.current.version
+            merged["version"] = str(exc.current.version)
             form = ActionForm(merged, instance=exc.current, plan=plan, can_restrict=can_restrict)
             outcomes = OutcomeFormSet(merged, instance=exc.current, prefix="outcomes")
             form.is_valid()
@@ -154,7 +157,7 @@ def action_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     action = fetch_action(request.user, pk, perm="actions.change_action")
-    direction = "up" if request.POST.get("direction") == "up" else "down"
+    direction: Literal["up", "down"] = "up" if request.POST.get("direction") == "up" else "down"
     if action_move(action=action, direction=direction, user=request.user):
         messages.success(request, f"The action was moved {direction} in its cell.")
     else:

@@ -273,8 +273,8 @@ if TASKS_BACKEND not in TASK_BACKENDS:
     )
 if TASKS_BACKEND == "rq":
     try:
-        import django_rq  # noqa: F401
-        import django_tasks_rq  # noqa: F401
+        import django_rq  # type: ignore[import-not-found]  # noqa: F401
+        import django_tasks_rq  # type: ignore[import-not-found]  # noqa: F401
     except ImportError:
         raise ImproperlyConfigured(
             "TASKS_BACKEND=rq needs the django-tasks-rq package: pip install django-tasks-rq "

@@ -20,13 +20,15 @@ def document_context(plan: Plan, data: Snapshot, **extra: Any) -> dict[str, Any]
     rag = dict(ProgressUpdate.Rag.choices)
     latest = {
         a.pk: a
-        for a in with_latest_update(Action.objects.filter(priority__plan=plan)).filter(
-            latest_rag__isnull=False
+        for a in with_latest_update(Action.objects.filter(priority__plan=plan)).exclude(
+            latest_rag=None
         )
     }
     for action in data["actions"]:
         current = latest.get(action["id"])
-        if current and not action["restricted"]:
+        if current and current.latest_rag and current.latest_update_date:
+            if action["restricted"]:
+                continue
             action["progress"] = {
                 "rag": current.latest_rag,
                 "label": rag[current.latest_rag],

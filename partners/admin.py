@@ -39,7 +39,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
     @admin.display(description="members", ordering="_members")
     def member_count(self, obj: Agency) -> int:
-        return obj._members
+        return int(getattr(obj, "_members", 0))
 
 
 @admin.register(Partnership)

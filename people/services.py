@@ -35,6 +35,7 @@ from django.utils import timezone
 from notifications.emails import site_link
 from notifications.tasks import queue_email
 from partners.domains import email_domains, validate_email_domains
+from partners.history import record_author
 from partners.models import Agency, Membership, Partnership
 from people.models import AccessRequest, Invitation, PasswordResetRequest, hash_token
 from people.tasks import send_invitation, send_password_reset
@@ -167,7 +168,7 @@ def partnership_domains_set(*, by: User, partnership: Partnership, domains: str)
 def _record(obj: Membership | Partnership, by: User | None, reason: str) -> None:
     """Name the author and the reason django-simple-history records for the next change of
     `obj` (its documented hooks)."""
-    obj._history_user = by  # type: ignore[union-attr]
+    record_author(obj, by)
     obj._change_reason = reason or None  # type: ignore[union-attr]
 
 
