@@ -408,3 +408,6 @@ OTP_TOTP_ISSUER = "CSP Action Plan"
 # would refuse a right code after a wrong one without saying why.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# The admin lists people's devices without their secrets. Deleting someone's authenticator app
+# there resets their two-step sign-in: they set up the app again when they next sign in.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

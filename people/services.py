@@ -9,11 +9,10 @@ E-mail never goes out here: it is queued, once the transaction commits, for the 
 (people/tasks.py for the e-mails that carry a link to sign in, notifications' `send_email` for
 the others).
 
-For signing in with an organisation's account (OpenID Connect), the sign-in code calls:
-`invitation_for_email(email)` and `invitation_accept(invitation, user=…)` for an invited person;
-`partnerships_allowing_email(email)` and `access_request_create(…)` for someone uninvited at an
-allowed domain, who waits until a coordinator calls `access_request_approve(…)` or
-`access_request_refuse(…)`.
+Signing in with an organisation's account (OpenID Connect, people/oidc.py) calls
+`organisation_sign_in(email=…)`: an invited person is let in through `invitation_accept(invitation,
+user=…)`; someone uninvited at an allowed domain asks through `access_request_create(…)` and waits
+until a coordinator calls `access_request_approve(…)` or `access_request_refuse(…)`.
 """
 
 from __future__ import annotations
