@@ -18,7 +18,7 @@ from actions.services import EditConflict, action_create, action_delete, action_
 from partners.models import Partnership
 from partners.permissions import agency_ids, can
 from priorities.access import fetch_plan
-from priorities.models import Plan
+from priorities.selectors import member_partnerships
 
 User = get_user_model()
 
@@ -36,11 +36,9 @@ def my_work(request: HttpRequest) -> HttpResponse:
         .with_outcome_count()
         .order_by("priority__plan__partnership__name", "-priority__plan__period_start", "order")
     )
-    partnerships = (
-        Partnership.objects.for_member(user)
-        .prefetch_related(Prefetch("plans", queryset=Plan.objects.order_by("-period_start")))
-        .order_by("name")
-    )
+    search = request.GET.get("q", "")[:100]
+    # One page of partnerships: an admin works on every partnership of the installation.
+    partnerships = member_partnerships(user, search=search, page=request.GET.get("page", 1))
     memberships = list(user.memberships.select_related("agency").order_by("agency__name"))
     coordinated = list(user.coordinated_partnerships.order_by("name"))
     context = {
@@ -52,6 +50,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         if memberships or coordinated or user.is_superuser
         else _coordinators_to_ask(user),
         "partnerships": partnerships,
+        "search": search,
         "led": actions.filter(lead_agency__in=mine),
         "supported": actions.filter(supporting_agencies__in=mine)
         .exclude(lead_agency__in=mine)
