@@ -43,7 +43,7 @@ class PlanFilter(NarrowingFilter):
     title = "plan"
     parameter_name = "plan"
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[int, str]]:
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[Any, str]]:
         text = partnership_search(request)
         if not text:
             return []
@@ -61,7 +61,7 @@ class AgencyFilter(NarrowingFilter):
     title = "agency"
     parameter_name = "agency"
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[int, str]]:
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[Any, str]]:
         text = partnership_search(request)
         if not text:
             return []
@@ -94,7 +94,7 @@ class PlanYearFilter(NarrowingFilter):
     title = "year the plan starts"
     parameter_name = "year"
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[int, str]]:
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[Any, str]]:
         years = Plan.objects.dates("period_start", "year", order="DESC")
         return [(day.year, str(day.year)) for day in years[:MOST_CHOICES]]
 
