@@ -119,11 +119,20 @@ class ActionFacts(Protocol):
     """What readiness reads of an action: a plain row (`_action_facts`), or a card of the
     workspace's grid, which has them all already (lifecycle/workspace.py)."""
 
-    pk: int
-    priority_id: int
-    theme_id: int | None
-    lead_agency_id: int | None
-    description: str
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def priority_id(self) -> int: ...
+
+    @property
+    def theme_id(self) -> int | None: ...
+
+    @property
+    def lead_agency_id(self) -> int | None: ...
+
+    @property
+    def description(self) -> str: ...
 
     @property
     def outcome_count(self) -> int: ...
@@ -158,14 +167,13 @@ def plan_readiness(
 ) -> Readiness:
     """How far the plan is from ready. `actions`: every action of the plan, when the caller has
     them already (the unfiltered workspace), so they are not read twice."""
-    if actions is None:
-        actions = _action_facts(plan)
+    facts: Sequence[ActionFacts] = _action_facts(plan) if actions is None else actions
     priorities = list(plan.priorities.order_by("order", "pk").values_list("pk", "title"))
-    empty_priorities, empty_cells = _empty_places(plan, actions, priorities)
+    empty_priorities, empty_cells = _empty_places(plan, facts, priorities)
     return Readiness(
         plan=plan,
         today=today or timezone.localdate(),
-        blockers=_incomplete_actions(actions, dict(priorities)) + empty_priorities,
+        blockers=_incomplete_actions(facts, dict(priorities)) + empty_priorities,
         warnings=empty_cells,
         answers=_answers(plan),
     )
