@@ -173,9 +173,9 @@ def workspace_cards(
     outcomes = Outcome.objects.filter(action__priority__plan=plan)
     outcomes = outcomes.order_by("action_id", "order", "pk")
     for action_id, text in outcomes.values_list("action_id", "description"):
-        found = by_pk.get(action_id)
-        if found is not None:
-            found.outcomes.append(first_words(text, OUTCOME_WORDS))
+        owner = by_pk.get(action_id)
+        if owner is not None:
+            owner.outcomes.append(first_words(text, OUTCOME_WORDS))
     if movable:
         rule = action_change_rule(user, plan)
         supporting = _supporting(plan, rule.agencies) if rule.needs_supporting_agencies else {}

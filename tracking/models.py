@@ -48,6 +48,11 @@ class ProgressUpdate(models.Model):
         db_table = "actions_progressupdate"
         ordering = ["action", "-date", "-created_at"]
         get_latest_by = ["date", "created_at"]
+        indexes = [
+            # An action's latest update (tracking.progress.with_latest_update, on every plan
+            # page): the first entry of the index, whatever the number of updates.
+            models.Index(fields=["action", "-date", "-created_at"], name="progress_latest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(percent_complete__lte=100),
