@@ -1,10 +1,15 @@
-"""What an import says it did, or would do: row by row, with every error by row and column."""
+"""What an import says it did, or would do: row by row, with every error by row and column.
+
+Errors, the unknown names and the summary repeat text from the file: they show its control
+characters escaped (planfiles.tabular.visible), wherever they are shown.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from planfiles.tabular import visible
 from priorities.models import Plan
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -15,6 +20,9 @@ class RowError:
     row: int | None  # None: the file as a whole
     column: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", visible(self.message))
 
     def __str__(self) -> str:
         where = []
@@ -68,7 +76,7 @@ class UnknownNames:
         noun = self.kind if len(self.names) == 1 else plural[self.kind]
         names = ", ".join(f"“{name}”" for name in self.names)
         known = ", ".join(self.known) if self.known else "none yet"
-        return (
+        return visible(
             f"The file names {len(self.names)} {noun} we do not know: {names}. "
             f"Known {plural[self.kind]}: {known}."
         )
@@ -164,4 +172,4 @@ class ImportReport(FileReport):
         lines.append("Errors: 0.")
         if self.dry_run:
             lines.append("Dry run: nothing was saved.")
-        return lines
+        return [visible(line) for line in lines]
