@@ -70,13 +70,16 @@ class UnknownNames:
     names: list[str]
     known: list[str]
 
+    def __post_init__(self) -> None:
+        self.names = [visible(name) for name in self.names]  # shown as they are, wherever
+
     @property
     def message(self) -> str:
         plural = {"agency": "agencies", "theme": "themes", "partnership": "partnerships"}
         noun = self.kind if len(self.names) == 1 else plural[self.kind]
         names = ", ".join(f"“{name}”" for name in self.names)
         known = ", ".join(self.known) if self.known else "none yet"
-        return visible(
+        return (
             f"The file names {len(self.names)} {noun} we do not know: {names}. "
             f"Known {plural[self.kind]}: {known}."
         )

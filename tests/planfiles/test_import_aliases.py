@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from actions.models import Action
 from partners.aliases import agency_alias_add
@@ -67,3 +69,33 @@ def test_an_other_name_in_one_partnership_does_not_steal_a_short_name_in_another
     report = run_import(csv_bytes([plan_row(lead_agency="MBC", supporting_agencies="")]))
     assert report.ok, report.errors
     assert Action.objects.get(description=plan_row()["action"]).lead_agency == council
+
+
+def test_the_import_page_leads_from_an_unknown_name_to_giving_it_to_an_agency(
+    client, lichfield, coordinator, police
+):
+    client.force_login(coordinator)
+    row = plan_row(lead_agency="Staffs Police & Co")
+    response = client.post(
+        reverse("plan_import", kwargs={"partnership": "lichfield", "period": "2021-22"}),
+        {"file": SimpleUploadedFile("plan.csv", csv_bytes([row]))},
+    )
+    link = "/partnerships/lichfield/members/agency-names/?name=Staffs%20Police%20%26%20Co"
+    assert f'href="{link}"' in response.content.decode()
+    form = client.get(link).context["form"]
+    assert form.initial["name"] == "Staffs Police & Co"
+    client.post(link, {"agency": police.pk, "name": "Staffs Police & Co"})
+    response = client.post(
+        reverse("plan_import", kwargs={"partnership": "lichfield", "period": "2021-22"}),
+        {"file": SimpleUploadedFile("plan.csv", csv_bytes([row]))},
+    )
+    assert "Check the import" in response.content.decode()
+
+
+def test_an_admin_is_led_there_too(client, lichfield, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("plan_import", kwargs={"partnership": "lichfield", "period": "2021-22"}),
+        {"file": SimpleUploadedFile("plan.csv", csv_bytes([plan_row(lead_agency="Nobody")]))},
+    )
+    assert "give an agency the name “Nobody”" in response.content.decode()
