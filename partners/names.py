@@ -23,11 +23,18 @@ def fold_name(text: str) -> str:
 
 
 class Named(Protocol):
-    """Anything with a name and a short name: an Agency, a Theme."""
+    """Anything with a name and a short name: an Agency, a Theme. (Read here, never written.
+    Typed Any: mypy checks a type argument against this before django-stubs has made a model's
+    CharField a str.)"""
 
-    pk: Any
-    name: str
-    short_name: str
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def name(self) -> Any: ...
+
+    @property
+    def short_name(self) -> Any: ...
 
 
 N = TypeVar("N", bound=Named)
@@ -72,13 +79,13 @@ class Names(Generic[N]):
                 self._by_short[fold_name(item.short_name)].append(item)
                 self._written[item.pk].add(item.short_name)
         for pk, alias in aliases:
-            item = self.by_pk.get(pk)
-            if item is None or not alias.strip():
+            aliased = self.by_pk.get(pk)
+            if aliased is None or not alias.strip():
                 continue
             self._written[pk].add(alias)
             matches = self._by_short[fold_name(alias)]
-            if item not in matches:
-                matches.append(item)
+            if aliased not in matches:
+                matches.append(aliased)
         self._cache: dict[str, Found[N]] = {}
 
     def among(self, core_ids: Collection[Any]) -> Names[N]:

@@ -153,7 +153,7 @@ def _import_once(
                     token_hash=_token_hash(token),
                     plan=plan,
                     filename=table.filename[:255],
-                    confirmed_by=request.user,
+                    confirmed_by=request.user if request.user.is_authenticated else None,
                 )
     except IntegrityError:  # the token recorded meanwhile: another confirmation did it
         raise _AlreadyDone from None
