@@ -177,6 +177,8 @@ def check_text(text: str, form: TableFile) -> None:
 def check_cells(number: int, values: list[str], form: TableFile) -> None:
     """Refuse a workbook's row whose cell holds a control character (a workbook's cell can hold
     some that a text file cannot: DEL and the C1 controls)."""
+    if _CONTROL.search("".join(values)) is None:
+        return  # one search a row, in the common case
     for index, value in enumerate(values):
         found = _CONTROL.search(value)
         if found is not None:
