@@ -266,6 +266,9 @@ PERMISSIONS = {
     "partners.manage_agency_members": is_admin
     | coordinates_partnership
     | (in_partnership & speaks_for_the_agency),
+    # The other names ("LDC", "SFRS") every file and form finds the partnership's core agencies
+    # by (partners/aliases.py): its coordinator, or an admin.
+    "partners.manage_agency_names": is_admin | coordinates_partnership,
 }
 
 for name, rule in PERMISSIONS.items():
@@ -374,6 +377,8 @@ OTHER_REFUSALS = {
     "agency and which e-mail domains may ask to join.",
     "partners.manage_agency_members": f"Only {COORDINATOR}, or someone who speaks for the agency, "
     "can invite or remove its people.",
+    "partners.manage_agency_names": f"Only {COORDINATOR} can change the other names files use "
+    "for its agencies.",
     # Seeing is refused as "not found" (check_access); in words, for any other caller:
     "priorities.view_plan": "Only the partnership's members can read the plan until it is "
     "published.",

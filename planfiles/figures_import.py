@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from partners.aliases import agency_names
 from partners.models import Agency, Partnership
 from partners.names import Names, fold_name
 from planfiles.figures_file import HEADER
@@ -199,7 +200,7 @@ class _Names:
         self.measures: dict[tuple[int, str], list[Measure]] = defaultdict(list)
         for measure in Measure.objects.filter(plan__partnership_id__in=partnership_ids):
             self.measures[(measure.plan_id, fold_name(measure.name))].append(measure)
-        self._agencies = Names(Agency.objects.all())
+        self._agencies = agency_names()
         self._core: dict[int, set[int]] = defaultdict(set)
         through = Partnership.core_agencies.through.objects.filter(
             partnership_id__in=partnership_ids
@@ -354,7 +355,7 @@ def _agency(name: str, plan: Plan, names: _Names, add: Add) -> Agency | None:
     found = agencies.find(name)
     agency = found.item or next(iter(found.could_be), None)
     if agency is None:
-        add("agency", f"No agency is called “{name}” (by name or short name).")
+        add("agency", f"No agency is called “{name}” (by name, short name or other name).")
         return None
     if agency.pk not in agencies.core_ids:
         add(

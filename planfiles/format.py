@@ -32,6 +32,7 @@ from planfiles.tabular import (
     csv_records,
     escape_cell,
     read_table,
+    visible,
 )
 
 HEADER: tuple[str, ...] = (
@@ -178,7 +179,8 @@ def read_plan_file(
     """Read a whole plan file, or refuse it with a message saying what is wrong."""
     check_size(len(data), limit)
     rows = read_table(data, PLAN_FILE, records=_records(data, kind, limit=limit))
-    return PlanFileTable(rows=rows, kind=kind, filename=filename)
+    # The name as messages repeat it: a name, too, may hold control characters.
+    return PlanFileTable(rows=rows, kind=kind, filename=visible(filename))
 
 
 def _records(data: bytes, kind: str, *, limit: int | None) -> Iterator[Record]:

@@ -1,10 +1,15 @@
-"""What an import says it did, or would do: row by row, with every error by row and column."""
+"""What an import says it did, or would do: row by row, with every error by row and column.
+
+Errors, the unknown names and the summary repeat text from the file: they show its control
+characters escaped (planfiles.tabular.visible), wherever they are shown.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from planfiles.tabular import visible
 from priorities.models import Plan
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -15,6 +20,9 @@ class RowError:
     row: int | None  # None: the file as a whole
     column: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", visible(self.message))
 
     def __str__(self) -> str:
         where = []
@@ -61,6 +69,9 @@ class UnknownNames:
     kind: str  # "agency", "theme" or "partnership"
     names: list[str]
     known: list[str]
+
+    def __post_init__(self) -> None:
+        self.names = [visible(name) for name in self.names]  # shown as they are, wherever
 
     @property
     def message(self) -> str:
@@ -164,4 +175,4 @@ class ImportReport(FileReport):
         lines.append("Errors: 0.")
         if self.dry_run:
             lines.append("Dry run: nothing was saved.")
-        return lines
+        return [visible(line) for line in lines]

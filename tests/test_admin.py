@@ -140,6 +140,11 @@ def test_admin_adds_a_membership_from_the_agency_page(client, admin_user, police
         "slug": police.slug,
         "kind": police.kind,
         "active": "on",
+        # The agency's other names (an inline of their own): none added here.
+        "aliases-TOTAL_FORMS": "0",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
         "memberships-TOTAL_FORMS": "1",
         "memberships-INITIAL_FORMS": "0",
         "memberships-MIN_NUM_FORMS": "0",

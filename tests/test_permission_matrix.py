@@ -38,7 +38,7 @@ from actions import urls as action_urls
 from actions.models import Action, Outcome
 from lifecycle import urls as lifecycle_urls
 from lifecycle.services import plan_publish
-from partners.models import Membership
+from partners.models import AgencyAlias, Membership
 from people import urls as people_urls
 from people.models import AccessRequest, Invitation
 from planfiles import urls as planfile_urls
@@ -589,7 +589,8 @@ def test_action_page_of_a_frozen_plan_offers_no_change(client, request, world, s
 # -- The partnership's members pages (/partnerships/<slug>/members/): the coordinator (and an admin)
 # manages everyone; an agency's representative (housing) invites and removes the people of their
 # agency only, and sees nothing of the others; officers are refused; another partnership's
-# coordinator finds nothing. The plan's stage does not matter here.
+# coordinator finds nothing. The other names files use for the agencies ("LDC", "SFRS") are the
+# coordinator's (and an admin's) to change. The plan's stage does not matter here.
 
 # fmt: off
 MEMBERS = {
@@ -618,6 +619,10 @@ MEMBERS = {
     ("domains", POST):                   (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
     ("request", GET):                    (LOGIN, 403,  403,  403,  403,  200,  404,  200),
     ("request", POST):                   (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("agency_names", GET):               (LOGIN, 403,  403,  403,  403,  200,  404,  200),
+    ("agency_names", POST):              (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    ("agency_name_remove", GET):         (LOGIN, 405,  405,  405,  405,  405,  405,  405),
+    ("agency_name_remove", POST):        (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
 }
 # fmt: on
 
@@ -625,7 +630,8 @@ MEMBERS = {
 @pytest.fixture
 def people(partnership, housing, police, lead_officer, coordinator):
     """A Bromford officer (whom the housing representative may remove), a second coordinator,
-    an invitation to each of Bromford and the police (sent), and a request to join."""
+    an invitation to each of Bromford and the police (sent), a request to join, and another name
+    of Bromford's."""
     sent = {"sent_at": "2021-04-01T09:00Z", "expires_at": "2099-01-01T00:00Z"}
     second_coordinator = MembershipFactory(user=UserFactory(username="ivan"), agency=police).user
     partnership.coordinators.add(second_coordinator)
@@ -647,6 +653,7 @@ def people(partnership, housing, police, lead_officer, coordinator):
         request=AccessRequest.objects.create(
             email="joe.bloggs@bromford.co.uk", partnership=partnership, agency_guess=housing
         ),
+        housing_alias=AgencyAlias.objects.create(agency=housing, name="Bromford Housing"),
     )
 
 
@@ -712,6 +719,15 @@ def check_approved(p, user) -> None:
     assert p.request.outcome == AccessRequest.Outcome.APPROVED
     assert p.request.decided_by == user
     assert Membership.objects.filter(user=p.request.user, agency=p.housing).exists()
+
+
+def check_alias_added(p, user) -> None:
+    alias = AgencyAlias.objects.get(name="Staffs Police")
+    assert (alias.agency, alias.created_by) == (p.police, user)
+
+
+def check_alias_removed(p, user) -> None:
+    assert not AgencyAlias.objects.filter(pk=p.housing_alias.pk).exists()
 
 
 def invite_data(agency: str) -> Callable[[SimpleNamespace], dict]:
@@ -803,6 +819,17 @@ MEMBER_CASES = {
         lambda p: {"decision": "approve", "agency": p.housing.pk},
         check_approved,
     ),
+    "agency_names": MemberCase(
+        "agency_names",
+        members_url("agency_names"),
+        lambda p: {"agency": p.police.pk, "name": "Staffs Police"},
+        check_alias_added,
+    ),
+    "agency_name_remove": MemberCase(
+        "agency_name_remove",
+        members_url("agency_name_remove", lambda p: p.housing_alias.pk),
+        check_done=check_alias_removed,
+    ),
 }
 
 
@@ -878,7 +905,7 @@ def test_the_members_page_shows_each_person_only_what_they_may_manage(
     assert {row.agency.name for row in page.agencies} == agencies
     html = response.content.decode()
     manages = role != "representative"
-    for case in ("speaks_for", "coordinator_add", "domains", "request"):
+    for case in ("speaks_for", "coordinator_add", "domains", "request", "agency_names"):
         assert (f'="{MEMBER_CASES[case].url(people)}' in html) == manages, case
     assert f'href="{MEMBER_CASES["remove"].url(people)}"' in html
     assert (f'href="{MEMBER_CASES["remove_from_police"].url(people)}"' in html) == manages

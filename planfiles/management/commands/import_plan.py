@@ -11,6 +11,7 @@ from django.core.management.base import CommandError, CommandParser
 from planfiles.format import PlanFileRefused, check_size, kind_for_filename, read_plan_file
 from planfiles.importer import plan_import
 from planfiles.management.file_import import FileImportCommand
+from planfiles.tabular import visible
 
 CREATE_MISSING_HELP = (
     "Create the partnerships, agencies and themes the file names that do not exist yet (and let "
@@ -41,6 +42,6 @@ class Command(FileImportCommand):
             raise CommandError(exc.message) from None
         report = plan_import(table=table, create_missing=create_missing, dry_run=dry_run)
         if report.plan_name:
-            self.stdout.write(f"Plan: {report.plan_name}")
+            self.stdout.write(visible(f"Plan: {report.plan_name}"))
         notes = [summary.message for summary in report.unknown]
         self.finish(path, report.summary(), report.errors, notes)
