@@ -14,6 +14,7 @@ from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 
 # Below this many rows a table is counted exactly: the count is cheap, and exact.
 ESTIMATE_ABOVE = 10_000
@@ -24,7 +25,12 @@ class EstimatedCountPaginator(Paginator):
     def count(self) -> int:
         queryset = self.object_list
         query = getattr(queryset, "query", None)
-        if query is not None and not query.where and not getattr(queryset, "_result_cache", None):
+        if (
+            isinstance(queryset, QuerySet)
+            and query is not None
+            and not query.where
+            and not getattr(queryset, "_result_cache", None)
+        ):
             estimate = table_estimate(queryset.db, queryset.model._meta.db_table)
             if estimate > ESTIMATE_ABOVE:
                 return estimate
