@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves the collected static files (compressed, cached for ever) straight from gunicorn.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The public plan pages, for visitors who are not signed in, straight from the cache before
+    # the rest of the stack runs (lifecycle/public_cache.py).
+    "lifecycle.middleware.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -219,9 +222,11 @@ def cache_from_url(url: str) -> dict:
     )
 
 
-# The cache holds the rendered public plan pages (priorities/public_cache.py). Pages are keyed by
-# what they show, so a cache per app server is correct; Redis only saves each server the first
-# render. REDIS_URL is read when CACHE_URL is not set.
+# The cache holds the rendered public plan pages (lifecycle/public_cache.py). With the default
+# local-memory cache (one per process) each kept page is checked by one small query; with a shared
+# cache (CACHE_URL=redis://…, needed by several app servers: docs/deployment.md) by one round trip
+# to the cache, every server seeing every publication at once. REDIS_URL is read when CACHE_URL is
+# not set.
 CACHES = {
     "default": cache_from_url(
         os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "locmem://"
@@ -230,6 +235,21 @@ CACHES = {
 }
 # How long a rendered public page is kept, in seconds (0: never cached).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
+# How a kept public page is known to be fresh: "query" (one query per request; the default with
+# the local-memory cache) or "generation" (a token in the shared cache that every change replaces;
+# the default with Redis). Empty: chosen by the cache.
+PUBLIC_CACHE_FRESHNESS = os.environ.get("PUBLIC_CACHE_FRESHNESS", "").strip().lower()
+if PUBLIC_CACHE_FRESHNESS not in ("", "query", "generation"):
+    raise ImproperlyConfigured(
+        f"PUBLIC_CACHE_FRESHNESS must be query or generation (got {PUBLIC_CACHE_FRESHNESS!r})."
+    )
+if PUBLIC_CACHE_FRESHNESS == "generation" and not (
+    os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
+).startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        "PUBLIC_CACHE_FRESHNESS=generation needs a cache shared by every process "
+        "(CACHE_URL=redis://…): with a cache per process a change would not reach the others."
+    )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -17,8 +17,8 @@ from actions.history import plan_changes_since
 from actions.layout import plan_actions, plan_matrix
 from lifecycle.document import document_context
 from lifecycle.forms import AgreementForm, MarkAgreedForm, MeetingForm
-from lifecycle.pdf import render_plan_pdf
-from lifecycle.public_cache import PAGE, PDF, cache_public_page
+from lifecycle.public_cache import PAGE, cache_public_page
+from lifecycle.published_files import serve
 from lifecycle.readiness import answers_cleared_by_edits, plan_readiness
 from lifecycle.services import (
     COORDINATOR_ONLY,
@@ -249,13 +249,10 @@ def plan_versions_compare(request: HttpRequest, partnership: str, period: str) -
     return render(request, "lifecycle/plan_versions_compare.html", context)
 
 
-@cache_public_page(PDF)
 def plan_pdf(
     request: HttpRequest, partnership: str, period: str, number: int | None = None
 ) -> HttpResponse:
+    """A published version's PDF, from storage: drawn once, by the worker, when it was published
+    (lifecycle/published_files.py); "being prepared" until then."""
     plan, version = public_version(partnership, period, number)
-    pdf = render_plan_pdf(plan, version)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return serve(request, plan, version, "pdf", latest=number is None)
