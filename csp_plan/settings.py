@@ -304,6 +304,11 @@ if TASKS_BACKEND == "rq":
     RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"}}
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 
+# A live draft's PDF is drawn while its member waits only up to this many actions (about 25 ms
+# of CPU each); above it, the page says to use the Word document. Published versions' PDFs are
+# drawn once, in the background (lifecycle/published_files.py), whatever their size.
+DRAFT_PDF_MAX_ACTIONS = env_int("DRAFT_PDF_MAX_ACTIONS", 150)
+
 # The largest plan file (CSV or XLSX) accepted for import, in bytes.
 PLAN_FILE_MAX_BYTES = env_int("PLAN_FILE_MAX_BYTES", 5 * 1024 * 1024)
 

@@ -40,7 +40,10 @@ import functools
 import gzip
 import hashlib
 import re
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -156,7 +159,7 @@ def version_key(kind: str, partnership: str, period: str, number: int | None) ->
     the same label and order as the views use.
     """
     sql = _key_sql(kind, number is not None)
-    params = [partnership] if number is None else [number, partnership]
+    params: list[str | int] = [partnership] if number is None else [number, partnership]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -187,7 +190,8 @@ class _Table:
     def __getattr__(self, field: str) -> str:
         if field.startswith("_"):
             raise AttributeError(field)
-        return connection.ops.quote_name(self.model._meta.get_field(field).column)
+        column: str = getattr(self.model._meta.get_field(field), "column")  # noqa: B009
+        return connection.ops.quote_name(column)
 
 
 @functools.cache
@@ -260,21 +264,45 @@ def generation_key(partnership: str) -> str:
     return f"public-plan:{KEY_FORMAT}:generation:{partnership}"
 
 
+# The kept pages this process served last, so that a request reads only the freshness token from
+# the shared cache (a few bytes), not the page itself. Each is served only while its token is the
+# current one and it has not outlived PUBLIC_CACHE_SECONDS.
+_LOCAL: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_LOCAL_LOCK = threading.Lock()
+LOCAL_ENTRIES = 256
+
+
 def lookup(path: str, partnership: str, period: str, number: int | None) -> tuple[str | None, Any]:
-    """The freshness token the page at `path` must have now, and the entry kept for it (None
-    when there is none, or when there is no published version: a token of None)."""
+    """The freshness token the page at `path` must have now, and the entry kept for it with that
+    token (None when there is none; a token of None when there is no published version)."""
     if freshness() == "generation":
-        gen_key, entry_key = generation_key(partnership), page_key(path)
-        found = cache.get_many([gen_key, entry_key])  # one round trip to a shared cache
-        token = found.get(gen_key)
+        gen_key = generation_key(partnership)
+        token = cache.get(gen_key)  # one round trip to the shared cache
         if token is None:
             cache.add(gen_key, uuid.uuid4().hex, None)
             return cache.get(gen_key), None
-        return token, found.get(entry_key)
-    token = version_key(PAGE, partnership, period, number)
-    if token is None:
-        return None, None
-    return token, cache.get(page_key(path))
+    else:
+        token = version_key(PAGE, partnership, period, number)
+        if token is None:
+            return None, None
+    entry = _LOCAL.get(path)
+    if entry is not None and entry["token"] == token and entry["expires"] > time.time():
+        return token, entry
+    entry = cache.get(page_key(path))
+    if entry is None or entry["token"] != token:
+        return token, None
+    with _LOCAL_LOCK:
+        _LOCAL[path] = entry
+        _LOCAL.move_to_end(path)
+        while len(_LOCAL) > LOCAL_ENTRIES:
+            _LOCAL.popitem(last=False)
+    return token, entry
+
+
+def forget_local() -> None:
+    """Forget the pages this process kept for itself (the tests, between two)."""
+    with _LOCAL_LOCK:
+        _LOCAL.clear()
 
 
 def keep(path: str, token: str, response: HttpResponse) -> None:
@@ -286,7 +314,12 @@ def keep(path: str, token: str, response: HttpResponse) -> None:
         for name, value in response.headers.items()
         if name.lower() not in ("set-cookie", "content-length", "date")
     }
-    entry: dict[str, Any] = {"token": token, "headers": headers, "identity": content}
+    entry: dict[str, Any] = {
+        "token": token,
+        "headers": headers,
+        "identity": content,
+        "expires": time.time() + settings.PUBLIC_CACHE_SECONDS,
+    }
     if len(content) >= 1024:
         entry["gzip"] = gzip.compress(content, compresslevel=6, mtime=0)
         try:

@@ -173,9 +173,13 @@ def _empty_cache():
     # Cached pages are keyed by database ids, which the next test reuses.
     from django.core.cache import cache
 
+    from lifecycle.public_cache import forget_local
+
     cache.clear()
+    forget_local()
     yield
     cache.clear()
+    forget_local()
 
 
 @pytest.fixture

@@ -43,8 +43,10 @@ SECRET = "Operation Nightjar: plain-clothes patrols of the canal towpath"
 @pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
+    public_cache.forget_local()
     yield
     cache.clear()
+    public_cache.forget_local()
 
 
 @pytest.fixture

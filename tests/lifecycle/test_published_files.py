@@ -194,3 +194,46 @@ def test_an_altered_version_is_not_drawn(demo_plan, publish, drawings):
     with pytest.raises(Exception, match="no longer match their checksum"):
         call_command("draw_published_files", stdout=io.StringIO(), stderr=io.StringIO())
     assert not PublishedFile.objects.exists()
+
+
+# -- A live draft's PDF: drawn on demand for its members, up to a size.
+
+DRAFT_PDF = URL + "draft.pdf"
+
+
+def test_a_member_downloads_the_drafts_pdf(client, demo_plan, coordinator):
+    from pypdf import PdfReader
+
+    client.force_login(coordinator)
+    page = client.get(URL).content.decode()
+    assert f'href="{DRAFT_PDF}"' in page
+    response = client.get(DRAFT_PDF)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Disposition"] == 'inline; filename="lichfield-2021-22-draft.pdf"'
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split()
+    )
+    assert "Draft, not published" in text
+
+
+def test_a_draft_above_the_limit_is_not_drawn_and_the_page_says_what_to_do(
+    client, demo_plan, coordinator, settings, monkeypatch
+):
+    from lifecycle import pdf
+
+    settings.DRAFT_PDF_MAX_ACTIONS = 3
+    monkeypatch.setattr(pdf, "_draw", lambda *a: pytest.fail("drawn above the limit"))
+    client.force_login(coordinator)
+    response = client.get(DRAFT_PDF)
+    assert response.status_code == 200
+    page = " ".join(response.content.decode().split())
+    assert "A PDF of a draft is drawn while you wait only for plans of up to 3 actions" in page
+    assert 'href="/plans/lichfield/2021-22/export/docx/"' in page
+
+
+def test_the_drafts_pdf_is_for_members_only(client, demo_plan, outsider):
+    assert client.get(DRAFT_PDF).status_code == 302  # sign in first
+    client.force_login(outsider)
+    assert client.get(DRAFT_PDF).status_code == 404
