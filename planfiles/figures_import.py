@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from lifecycle.public_cache import plan_pages_changed
 from partners.aliases import agency_names
 from partners.models import Agency, Partnership
 from partners.names import Names, fold_name
@@ -146,6 +147,8 @@ def _write(
             default_user=user,
             default_change_reason=reason,
         )
+    # Bulk writes send no signals: the public pages showing these figures are told here.
+    plan_pages_changed({item.measure.plan_id for item in [*new, *(i for _, i in changed)]})
     if changed:
         now = timezone.now()
         figures = []

@@ -25,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from lifecycle.published_files import serve
 from lifecycle.snapshot import public_view
 from lifecycle.versions import public_version
 from planfiles.exporter import PlanExportError, plan_export, version_export
@@ -249,10 +250,14 @@ def plan_version_file(
     request: HttpRequest, partnership: str, period: str, number: int, fmt: str
 ) -> HttpResponse:
     """The canonical plan file (CSV, XLSX or JSON) of a published version, as the public reads it:
-    restricted actions only as "Restricted action led by …"."""
+    restricted actions only as "Restricted action led by …". The Word document comes from storage
+    (lifecycle/published_files.py); the others are quick to write."""
     if fmt not in EXPORT_FORMATS:
         raise Http404("No such format.")
     plan, version = public_version(partnership, period, number)
+    if fmt == "docx":
+        # Drawn once, when the version was published, and served from storage.
+        return serve(request, plan, version, "docx", latest=False)
     filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}-plan.{fmt}"
     data, content_type, filename = version_export(public_view(version.data), fmt, filename=filename)
     response = HttpResponse(data, content_type=content_type)

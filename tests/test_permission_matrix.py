@@ -429,6 +429,8 @@ def test_the_matrix_covers_every_page_of_the_plan():
         "plan_pdf",
         "plan_version_pdf",
         "plan_version_file",
+        # The live draft's PDF (members only): tests/lifecycle/test_published_files.py.
+        "plan_draft_pdf",
     }
     # Progress, measures, figures and the dashboard have theirs in tests/actions/test_progress.py
     # and tests/actions/test_figures_and_dashboard.py.
