@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "tracking",
     "lifecycle",
     "planfiles",
+    "reports",
     "people",
     "operations",
 ]

@@ -16,6 +16,7 @@ from typing import NotRequired, TypedDict
 from actions.layout import plan_actions
 from actions.models import Action
 from priorities.models import Plan
+from tracking.dashboard import RagBar
 
 FORMAT = 1
 
@@ -196,6 +197,9 @@ class Row:
 class Section:
     priority: PriorityData
     rows: list[Row]
+    # How its actions are going, as a bar (added for display by lifecycle.document; None in a
+    # document without progress, such as the published PDF).
+    progress: RagBar | None = None
 
     @property
     def action_count(self) -> int:

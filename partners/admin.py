@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
-from partners.models import Agency, Membership, Partnership
+from partners.models import Agency, Area, Membership, Partnership
 
 User = get_user_model()
 
@@ -42,9 +42,22 @@ class AgencyAdmin(admin.ModelAdmin):
         return obj._members
 
 
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    """A police force and commissioner's area: its partnerships (set on each partnership) and its
+    county analysts, who read every plan of them and change nothing."""
+
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["analysts"]
+    ordering = ["name"]
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "area"]
+    list_filter = ["area"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["core_agencies", "coordinators"]

@@ -12,7 +12,7 @@ from actions.models import Action
 from lifecycle.models import Agreement, Reminder
 from notifications.models import Digest, Notification, NotificationPreference
 from notifications.tasks import send_notification_email
-from partners.models import Membership, Partnership
+from partners.models import Area, Membership, Partnership
 from people.models import AccessRequest, Invitation
 from tests.factories import MembershipFactory, UserFactory
 
@@ -26,6 +26,9 @@ def everything(action, coordinator, representative, lead_officer, housing, publi
     """One object of every registered model."""
     Group.objects.create(name="Coordinators")
     plan = action.priority.plan
+    Area.objects.create(name="Staffordshire", slug="staffordshire").partnerships.add(
+        plan.partnership
+    )
     Agreement.objects.create(
         plan=plan, agency=housing, round=1, decision="agreed", decided_at=timezone.now()
     )
