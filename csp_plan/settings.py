@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "tracking",
     "lifecycle",
     "planfiles",
+    "reports",
     "people",
     "operations",
 ]

@@ -1,9 +1,16 @@
-"""The published plan as a PDF, drawn by WeasyPrint from the same page the public reads.
+"""The published plan as a PDF, drawn by WeasyPrint from the same page the public reads; and the
+one way the product turns a page into a PDF (`html_to_pdf`), which the reports use too.
+
+Every PDF is tagged (PDF/UA-1: headings, tables and reading order for screen readers), takes its
+title from the page's <title> and its language from <html lang>, and numbers its pages with the
+partnership's name in a running header (static/css/plan-pdf.css).
 
 Drawn once per version, by the task worker when the version is published, and served from storage
 (lifecycle/published_files.py): about 25 ms of CPU per action, so never inside a request. A live
 draft's PDF is drawn on demand for its members, up to DRAFT_PDF_MAX_ACTIONS actions.
 """
+
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -14,6 +21,18 @@ from lifecycle.models import PublishedVersion
 from lifecycle.published_files import Drawer
 from lifecycle.snapshot import Snapshot, plan_snapshot, public_view, sections
 from priorities.models import Plan
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+def html_to_pdf(html: str, *, stylesheets: Sequence[str] = ("css/plan-pdf.css",)) -> bytes:
+    """A page as a tagged PDF, styled by our own static files (nothing is fetched over the
+    network)."""
+    # Imported here: WeasyPrint loads Pango when imported, which only the PDFs need.
+    from weasyprint import CSS, HTML
+
+    sheets = [CSS(filename=finders.find(name)) for name in stylesheets]
+    return HTML(string=html).write_pdf(stylesheets=sheets, pdf_variant=PDF_VARIANT)
 
 
 def render_plan_pdf(plan: Plan, version: PublishedVersion) -> bytes:
@@ -42,16 +61,11 @@ def draft_pdf_refusal(plan: Plan) -> str | None:
 
 
 def _draw(plan: Plan, data: Snapshot, version: PublishedVersion | None) -> bytes:
-    # Imported here: WeasyPrint loads Pango when imported, which only the PDFs need.
-    from weasyprint import CSS, HTML
-
     html = render_to_string(
         "lifecycle/plan_pdf.html",
         {"plan": plan, "data": data, "sections": sections(data), "version": version},
     )
-    # Styles come from our own files: nothing is fetched over the network.
-    stylesheets = [CSS(filename=finders.find("css/plan-pdf.css"))]
-    return HTML(string=html).write_pdf(stylesheets=stylesheets)
+    return html_to_pdf(html)
 
 
 def pdf_filename(plan: Plan, version: PublishedVersion) -> str:

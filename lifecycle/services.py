@@ -322,8 +322,9 @@ class NextYear:
         return text
 
 
-def _is_finished(action: Action) -> bool:
-    """Completed, withdrawn, or reported complete (annotated by with_latest_update)."""
+def is_finished(action: Action) -> bool:
+    """Completed, withdrawn, or reported complete (annotated by with_latest_update): what next
+    year's plan leaves behind (and the annual review counts as done)."""
     return (
         action.status in (Action.Status.COMPLETED, Action.Status.WITHDRAWN)
         or getattr(action, "latest_rag", None) == ProgressUpdate.Rag.COMPLETE
@@ -367,7 +368,7 @@ def plan_start_next_year(*, plan: Plan, user: Any) -> NextYear:
             "supporting_agencies", "outcomes"
         )
         for action in actions.order_by("order", "pk"):
-            if _is_finished(action):
+            if is_finished(action):
                 left_behind += 1
                 continue
             target = next_target_date(action.target_date, old=plan, new=new_plan)

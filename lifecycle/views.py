@@ -54,7 +54,11 @@ def plan_detail(request: HttpRequest, partnership: str, period: str) -> HttpResp
             return redirect_to_login(request.get_full_path())
         # Outsiders learn nothing about another partnership's unpublished plans.
         raise Http404("No such plan.")
-    context = document_context(plan, plan_snapshot(plan), is_draft=True)
+    data = plan_snapshot(plan)
+    if not can(request.user, "priorities.use_workspace", plan):
+        # A county analyst reads the draft as the public will: restricted actions reduced.
+        data = public_view(data)
+    context = document_context(plan, data, is_draft=True)
     return render(request, "lifecycle/plan_document.html", context)
 
 

@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
 from partners.admin_filters import partnership_filter
-from partners.models import Agency, AgencyAlias, Membership, Partnership
+from partners.models import Agency, AgencyAlias, Area, Membership, Partnership
 from partners.names import fold_name
 
 User = get_user_model()
@@ -81,9 +81,22 @@ class AgencyAdmin(admin.ModelAdmin):
         return int(getattr(obj, "_members", 0))
 
 
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    """A police force and commissioner's area: its partnerships (set on each partnership) and its
+    county analysts, who read every plan of them and change nothing."""
+
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["analysts"]
+    ordering = ["name"]
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "area"]
+    list_filter = ["area"]
     search_fields = ["name", "slug"]
     show_full_result_count = False
     prepopulated_fields = {"slug": ["name"]}

@@ -191,6 +191,48 @@ def alias_problem(alias: AgencyAlias) -> str | None:
     return None
 
 
+class AreaQuerySet(models.QuerySet):
+    def read_by(self, user: Any) -> AreaQuerySet:
+        """The areas whose partnerships this person reads as a county analyst (all for an
+        admin)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser and user.is_active:
+            return self.all()
+        return self.filter(analysts=user)
+
+
+class Area(models.Model):
+    """A police force and commissioner's area (e.g. Staffordshire) that groups several
+    partnerships: the commissioner's themes add up across it.
+
+    Its analysts (the commissioner's office, the county's community safety team) read every plan
+    of its partnerships and change nothing (partners/permissions.py)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    analysts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="analysed_areas",
+        blank=True,
+        help_text="People of the commissioner's office or the county's community safety team: "
+        "they read every plan of the area's partnerships, and change nothing.",
+    )
+
+    objects = AreaQuerySet.as_manager()
+    # Who was made an analyst, by whom and when.
+    history = ForwardM2MHistory(m2m_fields=["analysts"])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("area_overview", kwargs={"area": self.slug})
+
+
 class PartnershipQuerySet(models.QuerySet):
     def of_member(self, user: Any) -> PartnershipQuerySet:
         """Partnerships the person belongs to: as coordinator or through a core agency.
@@ -232,6 +274,14 @@ class Partnership(models.Model):
         blank=True,
         help_text="The partnership's core members: the agencies that lead, support and agree "
         "its plans.",
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        help_text="The police force and commissioner's area the partnership belongs to.",
     )
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

@@ -136,6 +136,25 @@ def outsider(other_agency):
 
 
 @pytest.fixture
+def area(partnership):
+    """Staffordshire: the police force and commissioner's area the partnership belongs to."""
+    from partners.models import Area
+
+    found = Area.objects.create(name="Staffordshire", slug="staffordshire")
+    partnership.area = found
+    partnership.save(update_fields=["area"])
+    return found
+
+
+@pytest.fixture
+def analyst(area):
+    """A county analyst of the area (the commissioner's office): reads, never changes."""
+    user = UserFactory(username="olu")
+    area.analysts.add(user)
+    return user
+
+
+@pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
 

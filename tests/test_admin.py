@@ -13,7 +13,7 @@ from actions.models import Action
 from lifecycle.models import Agreement, Reminder
 from notifications.models import Digest, Notification, NotificationPreference
 from notifications.tasks import send_notification_email
-from partners.models import Membership, Partnership
+from partners.models import Area, Membership, Partnership
 from people.models import AccessRequest, Invitation
 from people.two_step import recovery_codes_renew
 from tests.factories import MembershipFactory, UserFactory
@@ -28,6 +28,9 @@ def everything(action, coordinator, representative, lead_officer, housing, publi
     """One object of every registered model."""
     Group.objects.create(name="Coordinators")
     plan = action.priority.plan
+    Area.objects.create(name="Staffordshire", slug="staffordshire").partnerships.add(
+        plan.partnership
+    )
     Agreement.objects.create(
         plan=plan, agency=housing, round=1, decision="agreed", decided_at=timezone.now()
     )

@@ -80,6 +80,14 @@ def _counts_from(periods: Sequence[ReportingPeriod], index: int) -> datetime.dat
     return max(start, periods[index - 1].due + datetime.timedelta(days=1))
 
 
+def period_window(
+    periods: Sequence[ReportingPeriod], index: int
+) -> tuple[datetime.date, datetime.date]:
+    """The days whose updates are a period's: from its first counting day (`_counts_from`) to
+    its due date. A progress report for the period reads the updates of these days."""
+    return _counts_from(periods, index), periods[index].due
+
+
 def owed_periods(
     periods: Sequence[ReportingPeriod], last_update: datetime.date | None, today: datetime.date
 ) -> list[tuple[ReportingPeriod, OwedState]]:
@@ -318,7 +326,7 @@ def progress_record(
     percent_complete: int | None = None,
 ) -> ProgressUpdate:
     """Record how an action is going. Updates are kept, never overwritten; the action's status
-    follows its latest update (status_after)."""
+    follows its latest update (status_after). `user` None is the system (the demo loader)."""
     update = ProgressUpdate(
         action=action,
         date=date,
@@ -327,7 +335,7 @@ def progress_record(
         narrative=narrative,
         created_by=user,
     )
-    update.full_clean()
+    update.full_clean(exclude=["created_by"] if user is None else None)
     update.save()
     _status_follows_progress(action, user)
     return update
