@@ -215,7 +215,7 @@ def funding_allocations_save(
         allocation = existing.first()
         if amount is None:
             if allocation is not None:
-                allocation._history_user = user
+                record_author(allocation, user)
                 allocation.delete()
             continue
         if allocation is not None and allocation.amount == amount:
@@ -223,6 +223,6 @@ def funding_allocations_save(
         allocation = allocation or FundingAllocation(plan=plan, source=source)
         allocation.amount = amount
         allocation.full_clean()
-        allocation._history_user = user
+        record_author(allocation, user)
         allocation.save()
     return list(FundingAllocation.objects.filter(plan=plan))
