@@ -77,3 +77,37 @@ def test_deploy_checks_pass_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_generation_freshness_needs_a_shared_cache():
+    result = _check(
+        {"DEBUG": "false", "SECRET_KEY": "x" * 50, "PUBLIC_CACHE_FRESHNESS": "generation"}
+    )
+    assert result.returncode != 0
+    assert "needs a cache shared by every process" in result.stderr
+    result = _check({"DEBUG": "false", "SECRET_KEY": "x" * 50, "PUBLIC_CACHE_FRESHNESS": "soon"})
+    assert result.returncode != 0
+    assert "PUBLIC_CACHE_FRESHNESS must be query or generation" in result.stderr
+
+
+def test_a_redis_cache_url_gives_djangos_redis_cache_and_generation_freshness():
+    from csp_plan.settings import cache_from_url
+
+    assert cache_from_url("redis://127.0.0.1:6379/0") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/0",
+    }
+    show = (
+        "from django.conf import settings; from lifecycle.public_cache import freshness; "
+        "print(settings.CACHES['default']['BACKEND'], freshness())"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "REDIS_URL"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", show],
+        cwd=ROOT,
+        env=clean | {"DEBUG": "true", "CACHE_URL": "redis://127.0.0.1:6379/15"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "generation"]
