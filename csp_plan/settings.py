@@ -165,6 +165,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "POSTGRES_JIT", default=False
+):
+    # PostgreSQL's JIT compiler suits long reports, not a page's short queries: it starts when
+    # the planner's estimate is high, and with a country's data (1,500 plans) it made "My updates
+    # due" take 4–6 s instead of 0.15 s, all of it compiling (docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

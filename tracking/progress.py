@@ -155,6 +155,15 @@ def reported_by(user: Any) -> Q:
     )
 
 
+def plans_reported_by(user: Any) -> QuerySet[Plan]:
+    """The plans that hold the actions a person reports on (`reported_by`), found through the
+    indexes: the database then reads those plans' actions only. (`reported_by` alone is an OR
+    across two tables, which makes PostgreSQL read every published plan's actions: seconds in a
+    country of 1,500 plans.)"""
+    led = Action.objects.filter(lead_agency__in=agency_ids(user)).values("priority__plan")
+    return Plan.objects.filter(Q(partnership__in=coordinated_partnership_ids(user)) | Q(pk__in=led))
+
+
 # Above this many actions their updates are fetched by plan, not by a list of ids (databases
 # limit the parameters of one query).
 IDS_IN_ONE_QUERY = 1000
@@ -209,7 +218,7 @@ def updates_owed(
     number of actions; it writes nothing."""
     found = owing_actions(Action.objects.all())
     if user is not None:
-        found = found.filter(reported_by(user))
+        found = found.filter(reported_by(user), priority__plan__in=plans_reported_by(user))
     if plans is not None:
         found = found.filter(priority__plan__in=plans)
     fetched = found.select_related("priority__plan__partnership", "lead_agency", "theme").order_by(
