@@ -11,8 +11,9 @@ reads the public plan through the second server until it is kept in its cache; m
 revision agreed (directly in the database, as load_setup.py does: the agreement round is not what
 is checked) and changes one action; signs in as `load.coordinator` through the FIRST server and
 publishes; then reads the plan through the SECOND server at once: it must show version N+1 and the
-change. Finally amends the plan again, so the officers of a later scenario can edit it. Exits 1 if
-the second server showed the old version.
+change. Then draws the new version's PDF and Word document (the task worker's job; the load test
+runs no worker) and amends the plan again, so the officers of a later scenario can edit it. Exits 1
+if the second server showed the old version.
 """
 
 from __future__ import annotations
@@ -114,6 +115,12 @@ def main() -> int:
         f"version {shown} {'with' if marker in words(page) else 'WITHOUT'} the change, "
         f"{elapsed:.2f} s after the publish request was sent."
     )
+    # The task worker draws the new version's PDF and Word document; the load test runs none, so
+    # this script does it in its place, before the readers of a later scenario ask for them.
+    from lifecycle.published_files import draw_missing
+
+    drawn = draw_missing(plan.versions.order_by("-number").first())
+    print(f"Drew the new version's {', '.join(drawn)} (as the task worker does).")
     user = get_user_model().objects.get(username="load.coordinator")
     plan_amend(plan=Plan.objects.get(pk=plan.pk), user=user)  # the officers edit it again
     print("PASS" if ok else "FAIL: the second server showed the old version.")
