@@ -27,6 +27,7 @@ CONTENT_FIELDS = [
     "supporting_agencies",
     "description",
     "target_date",
+    "timescale",
     "status",
     "restricted",
 ]

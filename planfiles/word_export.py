@@ -166,10 +166,12 @@ def _action_cells(row: FileRow) -> tuple[str, ...]:
 
 
 def word_date(iso: str) -> str:
-    """A target date as people write it, e.g. "31 March 2022" ("" stays "")."""
-    if not iso:
-        return ""
-    date = datetime.date.fromisoformat(iso)
+    """A target date as people write it, e.g. "31 March 2022" ("" stays ""; a timescale note
+    such as "Ongoing", which the plan file carries where there is no date, stays as it is)."""
+    try:
+        date = datetime.date.fromisoformat(iso)
+    except ValueError:
+        return iso
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 

@@ -33,7 +33,9 @@ def test_import_prints_a_summary(lichfield, tmp_path):
 
 def test_import_with_errors_prints_each_and_exits_non_zero(lichfield, tmp_path):
     path = tmp_path / "plan.csv"
-    path.write_bytes(csv_bytes([plan_row(target_date="soon"), plan_row(lead_agency="Nobody")]))
+    path.write_bytes(
+        csv_bytes([plan_row(target_date="2022-13-01"), plan_row(lead_agency="Nobody")])
+    )
     before = database_snapshot()
     with pytest.raises(CommandError, match="plan.csv: 3 errors; nothing was imported") as caught:
         out, err = io.StringIO(), io.StringIO()
@@ -42,7 +44,7 @@ def test_import_with_errors_prints_each_and_exits_non_zero(lichfield, tmp_path):
     assert database_snapshot() == before
     assert "Errors: 3. Nothing was imported." in out.getvalue()
     errors = err.getvalue()
-    assert "Row 2, target_date: “soon” is not a date written YYYY-MM-DD" in errors
+    assert "Row 2, target_date: “2022-13-01” is not a date written YYYY-MM-DD" in errors
     assert "Row 3, lead_agency: No agency is called “Nobody”" in errors
     assert "Row 3, action: This row repeats row 2" in errors
     assert "Known agencies:" in errors
@@ -70,7 +72,7 @@ def test_create_missing_creates_unknown_names(lichfield, tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("plan.pdf", b"%PDF", "is not a CSV or XLSX file"),
+        ("plan.pdf", b"%PDF", "is not a CSV, XLSX or Word file"),
         ("plan.csv", b"", "The file is empty"),
         ("plan.csv", b"a,b\r\n1,2\r\n", "not the plan file's header"),
     ],

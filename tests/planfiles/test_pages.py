@@ -196,7 +196,7 @@ def test_a_plan_changed_since_the_preview_is_checked_again(client, lichfield, co
 
 def test_bad_rows_show_the_form_again_with_every_problem(client, lichfield, coordinator):
     client.force_login(coordinator)
-    rows = [plan_row(target_date="31/03/2022"), plan_row(action="B", lead_agency="Nobody")]
+    rows = [plan_row(target_date="31/02/2022"), plan_row(action="B", lead_agency="Nobody")]
     before = database_snapshot()
     response = upload(client, csv_bytes(rows), create_missing="")
     assert response.status_code == 200
@@ -205,7 +205,7 @@ def test_bad_rows_show_the_form_again_with_every_problem(client, lichfield, coor
     assert 'id="error-summary"' in page
     assert 'href="#id_file"' in page
     assert "The file has 2 problems, so nothing was imported." in page
-    assert re.search(r"<td>2</td><td>target_date</td><td>“31/03/2022” is not a date", page)
+    assert re.search(r"<td>2</td><td>target_date</td><td>“31/02/2022” is not a date", page)
     assert re.search(r"<td>3</td><td>lead_agency</td><td>No agency is called “Nobody”", page)
     assert "Known agencies:" in page
     assert 'type="file"' in page and "<h1" in page and page.count("<h1") == 1
@@ -214,7 +214,7 @@ def test_bad_rows_show_the_form_again_with_every_problem(client, lichfield, coor
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"%PDF-1.4", "plan.pdf", "is not a CSV or XLSX file"),
+        (b"%PDF-1.4", "plan.pdf", "is not a CSV, XLSX or Word file"),
         (b"", "plan.csv", "The file is empty"),
         (b"name,action\r\nx,y\r\n", "plan.csv", "The first row is not the plan file&#x27;s header"),
         ("partnership,é".encode("cp1252"), "plan.csv", "not UTF-8"),
