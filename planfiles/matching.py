@@ -124,6 +124,16 @@ def _resolve_period(
                 )
             )
             return
+    if not reference.values["plan_title"]:
+        errors.append(
+            RowError(
+                None,
+                "plan_title",
+                "The file does not give the plan's title, and the partnership has no plan for "
+                f"{period_label(start, end)} yet. Give it: import_plan --title TITLE.",
+            )
+        )
+        return
     context.new_plan = Plan(
         partnership=context.partnership or context.new_partnership,
         title=reference.values["plan_title"],
@@ -183,7 +193,8 @@ def check_plan(
                 f"{plan.get_status_display().lower()}: only a draft plan can take an import.",
             )
         )
-    if context.plan is not None and plan.title != reference.values["plan_title"]:
+    title = reference.values["plan_title"]
+    if context.plan is not None and title and plan.title != title:
         report.warnings.append(
             f"The file calls the plan “{reference.values['plan_title']}”; it keeps its title "
             f"“{plan.title}”."

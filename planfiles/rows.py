@@ -227,10 +227,14 @@ def _check_plan_given(cleaned: list[dict[str, str]], errors: list[RowError]) -> 
     what is missing, not on every row."""
     for name in PLAN_COLUMNS:
         if cleaned and any(not values[name] for values in cleaned):
+            if name == "plan_title" and all(not values[name] for values in cleaned):
+                continue  # needed only for a new plan (planfiles/matching.py)
             if all(not values[name] for values in cleaned):
-                errors.append(
-                    RowError(None, name, f"The file does not give the {WORDS[name]}. {GIVE[name]}")
-                )
+                if name == "plan_end" and all(not values["plan_start"] for values in cleaned):
+                    continue  # the period is missing: said once, on plan_start
+                words = "plan's period" if name == "plan_start" else WORDS[name]
+                message = f"The file does not give the {words}. {GIVE[name]}"
+                errors.append(RowError(None, name, message))
             else:
                 for values in cleaned:
                     if not values[name]:
@@ -281,7 +285,9 @@ def _outcomes(outcome_text: str, measure_text: str) -> list[tuple[str, str]]:
 
 def check_one_plan(rows: list[Row], errors: list[RowError]) -> Row | None:
     """The row that names the plan; every other row must name the same one."""
-    reference = next((row for row in rows if all(row.values[c] for c in PLAN_COLUMNS)), None)
+    # The title may be left out by a file laid out its own way: its plan may exist already.
+    needed = [column for column in PLAN_COLUMNS if column != "plan_title"]
+    reference = next((row for row in rows if all(row.values[c] for c in needed)), None)
     if reference is None:
         return None
     for row in rows:
