@@ -75,8 +75,7 @@ _HEADING_STYLE = re.compile(r"(heading\s*\d|title|subtitle)", re.I)
 
 def part_limit() -> int:
     """The most one part of a document may unpack to (setting PLAN_FILE_MAX_PART_BYTES)."""
-    default = 10 * int(getattr(settings, "PLAN_FILE_MAX_BYTES", 5 * 1024 * 1024))
-    return int(getattr(settings, "PLAN_FILE_MAX_PART_BYTES", default))
+    return int(settings.PLAN_FILE_MAX_PART_BYTES)
 
 
 @dataclass
