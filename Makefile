@@ -35,11 +35,21 @@ run: venv
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The single sign-on tests run a real OpenID Connect provider under node (tests/oidc/), whose
+# packages are pinned in tests/oidc/package-lock.json. Without npm those tests skip, saying why.
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm is not installed: the single sign-on tests will skip (apt-get install nodejs npm)."; \
+	fi
+
 # Tests run with a throwaway key: the settings refuse to start without one when DEBUG is off.
 # They run in parallel (pytest-xdist), one worker per core; PYTEST_WORKERS=0 runs them in one
 # process. PYTEST_ARGS goes to pytest, e.g. PYTEST_ARGS="tests/actions -x".
 PYTEST_WORKERS ?= auto
-test: venv
+test: venv $(OIDC_PROVIDER)
 	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # mypy imports the settings (django-stubs), which need a key when DEBUG is off.
@@ -65,7 +75,7 @@ deploy-check: venv
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/oidc/node_modules
 
 # The load test (docs/benchmarks.md, "Load"): gunicorn + PostgreSQL on 127.0.0.1, 50 users for
 # 60 seconds per scenario, then a check that every saved edit is in the database. A measurement,

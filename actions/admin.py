@@ -18,7 +18,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from actions.forms import check_action_agencies, outcome_values
 from actions.models import Action, Outcome
 from actions.services import EditConflict, action_create, action_delete, action_update
+from partners.admin_filters import partnership_filter
 from partners.permissions import can, member_partnership_ids
+from priorities.admin_filters import (
+    AgencyFilter,
+    PlanFilter,
+    PlanYearFilter,
+    ThemeNameFilter,
+    narrowing,
+)
 
 CONTENT_FIELDS = [
     "priority",
@@ -53,7 +61,8 @@ class ActionAdminForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         check_action_agencies(self, cleaned)
         if self.instance.pk:
             current = Action.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
@@ -73,18 +82,25 @@ class ActionAdminForm(forms.ModelForm):
 class ActionAdmin(SimpleHistoryAdmin):
     form = ActionAdminForm
     list_display = ["__str__", "priority", "theme", "lead_agency", "status", "target_date"]
+    # A country holds hundreds of partnerships and thousands of plans: the partnership is found
+    # by a box, and the plan and agency filters list the choices of the partnerships found only
+    # (partners/admin_filters.py, priorities/admin_filters.py).
     list_filter = [
         "status",
-        "priority__plan__partnership",
-        "priority__plan",
-        "theme",
-        "lead_agency",
+        partnership_filter("priority__plan__partnership"),
+        narrowing(PlanFilter, "priority__plan"),
+        narrowing(PlanYearFilter, "priority__plan__period_start__year"),
+        narrowing(ThemeNameFilter, "theme__name"),
+        narrowing(AgencyFilter, "lead_agency"),
     ]
     search_fields = ["description", "outcomes__description", "priority__title"]
     list_select_related = ["priority", "theme", "lead_agency"]
     autocomplete_fields = ["priority", "lead_agency", "supporting_agencies"]
     readonly_fields = ["order", "created_at", "updated_at", "created_by", "updated_by"]
-    ordering = ["priority__plan", "priority__order", "theme__order", "order"]
+    # By plan (priorities are created plan by plan), then priority and the order in it: the
+    # index on (priority, order) gives the first page without sorting every action.
+    ordering = ["priority_id", "order", "pk"]
+    show_full_result_count = False
     inlines = [OutcomeInline]
 
     # Admins (superusers) manage everything here. Staff who are not superusers see only their
@@ -152,7 +168,12 @@ class ActionAdmin(SimpleHistoryAdmin):
 @admin.register(Outcome)
 class OutcomeAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "action", "measure", "baseline", "target"]
-    list_filter = ["action__priority__plan"]
+    list_filter = [
+        partnership_filter("action__priority__plan__partnership"),
+        narrowing(PlanFilter, "action__priority__plan"),
+    ]
     search_fields = ["description", "measure"]
     list_select_related = ["action"]
     autocomplete_fields = ["action"]
+    ordering = ["action_id", "order", "pk"]
+    show_full_result_count = False

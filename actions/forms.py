@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -76,18 +76,25 @@ class ActionForm(forms.ModelForm):
             # Only the lead agency and the coordinator decide what the public may read.
             del self.fields["restricted"]
         agencies = plan.partnership.core_agencies.order_by("name")
-        self.fields["priority"].queryset = plan.priorities.order_by("order", "pk")
-        self.fields["theme"].queryset = plan.partnership.themes.order_by("order", "name")
-        self.fields["lead_agency"].queryset = agencies.filter(active=True)
-        self.fields["supporting_agencies"].queryset = agencies
-        self.fields["theme"].empty_label = "Not chosen yet"
-        self.fields["lead_agency"].empty_label = "Not chosen yet"
+        cast(forms.ModelChoiceField, self.fields["priority"]).queryset = plan.priorities.order_by(
+            "order", "pk"
+        )
+        cast(
+            forms.ModelChoiceField, self.fields["theme"]
+        ).queryset = plan.partnership.themes.order_by("order", "name")
+        cast(forms.ModelChoiceField, self.fields["lead_agency"]).queryset = agencies.filter(
+            active=True
+        )
+        cast(forms.ModelChoiceField, self.fields["supporting_agencies"]).queryset = agencies
+        cast(forms.ModelChoiceField, self.fields["theme"]).empty_label = "Not chosen yet"
+        cast(forms.ModelChoiceField, self.fields["lead_agency"]).empty_label = "Not chosen yet"
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         check_action_agencies(self, cleaned)
         return cleaned
 
@@ -165,7 +172,7 @@ def outcome_values(formset: forms.BaseInlineFormSet) -> list[OutcomeValues]:
     for form in formset.forms:
         if not form.has_changed() and form.instance.pk is None:
             continue  # the empty form for a new outcome, left empty
-        if formset.can_delete and formset._should_delete_form(form):
+        if formset.can_delete and form.cleaned_data.get("DELETE"):
             continue
         data = form.cleaned_data
         wanted.append(

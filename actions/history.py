@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils import formats
 
@@ -132,7 +133,7 @@ def _outcome_history(action_id: int, names: _Names) -> list[HistoryEntry]:
         .order_by("history_date", "history_id")
     )
     entries = []
-    last_seen = {}
+    last_seen: dict[int, Any] = {}
     for record in records:
         who = _person(record)
         if record.history_type == "+":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from django.db.models import Prefetch, QuerySet
 
@@ -10,10 +12,22 @@ from actions.models import Action, Outcome
 from priorities.models import Plan, Priority, Theme
 
 
+class InCell(Protocol):
+    """What places an action in the grid: an Action, or a card of the workspace's grid."""
+
+    priority_id: int
+    theme_id: int | None
+
+
 @dataclass
 class ThemeRow:
     theme: Theme | None  # None: actions whose theme is not chosen yet
-    actions: list[Action] = field(default_factory=list)
+    actions: list[Any] = field(default_factory=list)  # Actions, or the workspace's cards
+
+    @property
+    def movable(self) -> bool:
+        """Whether any action here has move buttons (the workspace's cards)."""
+        return any(getattr(action, "move_url", "") for action in self.actions)
 
 
 @dataclass
@@ -39,8 +53,8 @@ def plan_actions(plan: Plan) -> QuerySet[Action]:
     )
 
 
-def _by_cell(actions) -> dict[tuple[int, int | None], list[Action]]:
-    cells: dict[tuple[int, int | None], list[Action]] = {}
+def _by_cell(actions: Iterable[InCell]) -> dict[tuple[int, int | None], list[Any]]:
+    cells: dict[tuple[int, int | None], list[Any]] = {}
     for action in actions:
         cells.setdefault((action.priority_id, action.theme_id), []).append(action)
     return cells
@@ -69,7 +83,7 @@ class Matrix:
 
 def plan_matrix(
     plan: Plan,
-    actions,
+    actions: Iterable[InCell],
     *,
     priority: Priority | None = None,
     theme: Theme | None = None,

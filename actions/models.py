@@ -22,7 +22,17 @@ class ActionQuerySet(models.QuerySet):
             )
         )
 
-    def for_agencies(self, agency_ids) -> ActionQuerySet:
+    def blocking(self) -> ActionQuerySet:
+        """The actions `blocking_gaps` finds something missing in, picked by the database: no
+        outcome, no lead agency or no theme."""
+        has_outcome = models.Exists(
+            Outcome.objects.filter(action=models.OuterRef("pk")).exclude(description="")
+        )
+        return self.filter(
+            models.Q(lead_agency__isnull=True) | models.Q(theme__isnull=True) | ~has_outcome
+        )
+
+    def for_agencies(self, agency_ids: Iterable[int] | models.QuerySet) -> ActionQuerySet:
         """Actions that any of these agencies leads or supports."""
         return self.filter(
             models.Q(lead_agency__in=agency_ids) | models.Q(supporting_agencies__in=agency_ids)
@@ -121,17 +131,12 @@ class Action(models.Model):
     @property
     def blocking_gaps(self) -> list[str]:
         """What the action lacks that stops the plan being sent for agreement, in words."""
-        missing = []
         outcome_count = getattr(self, "outcome_count", None)
         if outcome_count is None:
             outcome_count = self.outcomes.exclude(description="").count()
-        if not outcome_count:
-            missing.append("no outcome")
-        if self.lead_agency_id is None:
-            missing.append("no lead agency")
-        if self.theme_id is None:
-            missing.append("no theme")
-        return missing
+        return blocking_gaps(
+            outcome_count=outcome_count, lead_agency_id=self.lead_agency_id, theme_id=self.theme_id
+        )
 
     @property
     def gaps(self) -> list[str]:
@@ -177,6 +182,21 @@ class Action(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+def blocking_gaps(
+    *, outcome_count: int, lead_agency_id: int | None, theme_id: int | None
+) -> list[str]:
+    """What an action lacks that stops its plan being sent for agreement, in words: the one
+    place this rule lives (`Action.blocking_gaps`, and the pages that read plain rows)."""
+    missing = []
+    if not outcome_count:
+        missing.append("no outcome")
+    if lead_agency_id is None:
+        missing.append("no lead agency")
+    if theme_id is None:
+        missing.append("no theme")
+    return missing
 
 
 def lead_supports_message(lead_name: str) -> str:

@@ -19,8 +19,8 @@ from django.db.models import Max
 
 from actions.history import Change, HistoryEntry, changes_since
 from actions.models import Action, Outcome
+from partners.history import history_paused, record_author, recorded_as
 from partners.models import Agency
-from priorities.history import recorded_as
 from priorities.models import Priority, Theme
 from priorities.services import Direction, move_in_sequence
 
@@ -58,9 +58,9 @@ OUTCOME_FIELDS = ("description", "measure", "baseline", "target")
 
 
 def _next_order(priority_id: int, theme_id: int | None) -> int:
-    top = Action.objects.filter(priority_id=priority_id, theme_id=theme_id).aggregate(
-        top=Max("order")
-    )["top"]
+    cell = Action.objects.filter(priority_id=priority_id)
+    cell = cell.filter(theme__isnull=True) if theme_id is None else cell.filter(theme_id=theme_id)
+    top = cell.aggregate(top=Max("order"))["top"]
     return (top or 0) + 1
 
 
@@ -94,7 +94,7 @@ def action_create(
     )
     action.check_agencies(theme=theme, lead_agency=lead_agency, supporting_agencies=supporting)
     action.order = _next_order(priority.pk, theme.pk if theme else None)
-    action._history_user = user
+    record_author(action, user)
     action.save()
     action.supporting_agencies.set(supporting)
     _save_outcomes(action, outcomes, user)
@@ -184,18 +184,15 @@ def _save_edit(
         _set_agencies_quietly(action, supporting)
     action.version += 1
     action.updated_by = user
-    action._history_user = user
+    record_author(action, user)
     action.save()
 
 
 def _set_agencies_quietly(action: Action, supporting: list[Agency]) -> None:
     """One history row for the edit: the agencies are set without one, then the action's save
     records the action together with its agencies."""
-    action.skip_history_when_saving = True
-    try:
+    with history_paused(action):
         action.supporting_agencies.set(supporting)
-    finally:
-        del action.skip_history_when_saving
 
 
 @dataclass
@@ -232,10 +229,10 @@ def _apply_outcome_changes(action: Action, plan: _OutcomeChanges, user: Any) -> 
     for outcome, values in plan.update:
         for name in OUTCOME_FIELDS:
             setattr(outcome, name, getattr(values, name))
-        outcome._history_user = user
+        record_author(outcome, user)
         outcome.save()
     for outcome in plan.delete:
-        outcome._history_user = user
+        record_author(outcome, user)
         outcome.delete()
     _save_outcomes(action, plan.create, user)
 
@@ -247,7 +244,7 @@ def _save_outcomes(action: Action, outcomes: Sequence[OutcomeValues], user: Any)
         outcome = Outcome(
             action=action, order=order, **{name: getattr(values, name) for name in OUTCOME_FIELDS}
         )
-        outcome._history_user = user
+        record_author(outcome, user)
         outcome.save()
 
 

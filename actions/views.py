@@ -1,6 +1,6 @@
 """My plan work, and the actions of a plan: read, added, edited, removed and reordered."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -18,26 +18,27 @@ from actions.services import EditConflict, action_create, action_delete, action_
 from partners.models import Partnership
 from partners.permissions import agency_ids, can
 from priorities.access import fetch_plan
-from priorities.models import Plan
+from priorities.selectors import member_partnerships
 
 User = get_user_model()
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
 
 
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
     """The signed-in home: my agencies, my partnerships' plans, and my agencies' actions."""
-    user = request.user
+    user = cast("AuthUser", request.user)  # @login_required
     mine = agency_ids(user)
     actions = (
         Action.objects.select_related("priority__plan__partnership", "theme", "lead_agency")
         .with_outcome_count()
         .order_by("priority__plan__partnership__name", "-priority__plan__period_start", "order")
     )
-    partnerships = (
-        Partnership.objects.for_member(user)
-        .prefetch_related(Prefetch("plans", queryset=Plan.objects.order_by("-period_start")))
-        .order_by("name")
-    )
+    search = request.GET.get("q", "")[:100]
+    # One page of partnerships: an admin works on every partnership of the installation.
+    partnerships = member_partnerships(user, search=search, page=request.GET.get("page", 1))
     memberships = list(user.memberships.select_related("agency").order_by("agency__name"))
     coordinated = list(user.coordinated_partnerships.order_by("name"))
     context = {
@@ -49,6 +50,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         if memberships or coordinated or user.is_superuser
         else _coordinators_to_ask(user),
         "partnerships": partnerships,
+        "search": search,
         "led": actions.filter(lead_agency__in=mine),
         "supported": actions.filter(supporting_agencies__in=mine)
         .exclude(lead_agency__in=mine)
@@ -125,7 +127,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             conflict = exc
             # Keep everything this person typed, now based on the version they have seen.
             merged = request.POST.copy()
-            merged["version"] = exc.current.version
+            merged["version"] = str(exc.current.version)
             form = ActionForm(merged, instance=exc.current, plan=plan, can_restrict=can_restrict)
             outcomes = OutcomeFormSet(merged, instance=exc.current, prefix="outcomes")
             form.is_valid()
@@ -154,7 +156,7 @@ def action_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     action = fetch_action(request.user, pk, perm="actions.change_action")
-    direction = "up" if request.POST.get("direction") == "up" else "down"
+    direction: Literal["up", "down"] = "up" if request.POST.get("direction") == "up" else "down"
     if action_move(action=action, direction=direction, user=request.user):
         messages.success(request, f"The action was moved {direction} in its cell.")
     else:

@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # Two-step sign-in: time-based codes from an authenticator app, and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The product's apps, each depending only on those listed before it (docs/architecture.md).
     "partners",
     "priorities",
@@ -100,6 +104,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether the signed-in person has given their two-step code (request.user.is_verified()),
+    # and, where the installation asks for it, the code asked for before any page.
+    "django_otp.middleware.OTPMiddleware",
+    "people.middleware.TwoStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -273,8 +281,8 @@ if TASKS_BACKEND not in TASK_BACKENDS:
     )
 if TASKS_BACKEND == "rq":
     try:
-        import django_rq  # noqa: F401
-        import django_tasks_rq  # noqa: F401
+        import django_rq  # type: ignore[import-not-found]  # noqa: F401
+        import django_tasks_rq  # type: ignore[import-not-found]  # noqa: F401
     except ImportError:
         raise ImproperlyConfigured(
             "TASKS_BACKEND=rq needs the django-tasks-rq package: pip install django-tasks-rq "
@@ -344,3 +352,64 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
 AXES_CLIENT_IP_CALLABLE = "operations.security.client_ip"
+# Coming back from the organisation's sign-in page (single sign-on, below) is no password guess:
+# django-axes neither counts nor locks it. The organisation's provider protects its own passwords,
+# and an office's shared address is not locked because people there are still waiting for approval.
+AXES_WHITELIST_CALLABLE = "people.oidc.is_organisation_sign_in"
+
+
+# -- Single sign-on: people sign in with their organisation's account (OpenID Connect, through
+# mozilla-django-oidc; docs/deployment.md shows Microsoft Entra ID). Off unless OIDC_ISSUER is set.
+# The provider's endpoints and keys come from its discovery document (OIDC_ISSUER +
+# /.well-known/openid-configuration), read at the first sign-in and kept for an hour.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+SSO_BUTTON_LABEL = (
+    os.environ.get("OIDC_BUTTON_LABEL", "").strip() or "Sign in with your organisation's account"
+)
+if OIDC_ISSUER:
+    if not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+        raise ImproperlyConfigured(
+            "OIDC_ISSUER is set, so single sign-on is on: set OIDC_CLIENT_ID and "
+            "OIDC_CLIENT_SECRET too (the application's registration at your provider)."
+        )
+    if not (
+        OIDC_ISSUER.startswith("https://")
+        or (DEBUG and OIDC_ISSUER.startswith(("http://127.0.0.1", "http://localhost")))
+    ):
+        raise ImproperlyConfigured(
+            f"OIDC_ISSUER must be the provider's https:// address (got {OIDC_ISSUER!r})."
+        )
+    AUTHENTICATION_BACKENDS.append("people.oidc.OrganisationAccountBackend")
+# The ID token's signature algorithm (Microsoft Entra ID and most providers: RS256).
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256").strip()
+OIDC_RP_SCOPES = "openid email profile"
+# The code exchange is bound to this browser (PKCE) as well as by the state and the nonce.
+OIDC_USE_PKCE = True
+# Seconds to wait for the provider before telling the person it did not answer.
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+
+
+# -- Two-step sign-in for people who sign in with a password (django-otp): a code from an
+# authenticator app, or a recovery code, after the password. REQUIRE_TWO_FACTOR says for whom:
+# "admins" (staff and superusers), "coordinators", both ("admins,coordinators"), or "all"; empty
+# (the default) asks nobody. People who sign in with their organisation's account are never asked:
+# their organisation does it.
+TWO_FACTOR_GROUPS = ("admins", "coordinators", "all")
+REQUIRE_TWO_FACTOR = frozenset(item.lower() for item in env_list("REQUIRE_TWO_FACTOR"))
+if REQUIRE_TWO_FACTOR - set(TWO_FACTOR_GROUPS):
+    raise ImproperlyConfigured(
+        "REQUIRE_TWO_FACTOR must be empty, or one or more of admins, coordinators, all "
+        f"separated by commas (got {os.environ['REQUIRE_TWO_FACTOR']!r})."
+    )
+# The name the authenticator app shows beside the code.
+OTP_TOTP_ISSUER = "CSP Action Plan"
+# Wrong codes are throttled as passwords are (LOGIN_FAILURE_LIMIT wrong codes in
+# LOGIN_LOCKOUT_MINUTES: people/two_step.py), not by django-otp's own growing delays, which
+# would refuse a right code after a wrong one without saying why.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# The admin lists people's devices without their secrets. Deleting someone's authenticator app
+# there resets their two-step sign-in: they set up the app again when they next sign in.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

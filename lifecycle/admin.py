@@ -16,7 +16,9 @@ from lifecycle.services import (
     plan_send_for_agreement,
     plan_start_next_year,
 )
+from partners.admin_filters import partnership_filter
 from priorities.admin import PriorityInline
+from priorities.admin_filters import PlanFilter, narrowing
 from priorities.models import Plan
 
 StageService = Callable[..., Any]  # a lifecycle service taking plan= and user=
@@ -45,8 +47,9 @@ def _stage_action(name: str, description: str, service: StageService, done: str)
 @admin.register(Plan)
 class PlanAdmin(SimpleHistoryAdmin):
     list_display = ["title", "partnership", "period", "status", "deadline"]
-    list_filter = ["status", "partnership"]
+    list_filter = ["status", partnership_filter("partnership")]
     search_fields = ["title", "partnership__name"]
+    show_full_result_count = False
     list_select_related = ["partnership"]
     date_hierarchy = "period_start"
     ordering = ["partnership__name", "-period_start"]
@@ -78,7 +81,11 @@ class PlanAdmin(SimpleHistoryAdmin):
 @admin.register(Agreement)
 class AgreementAdmin(SimpleHistoryAdmin):
     list_display = ["plan", "agency", "round", "decision", "decided_by", "decided_at"]
-    list_filter = ["decision", "plan__partnership", "plan"]
+    list_filter = [
+        "decision",
+        partnership_filter("plan__partnership"),
+        narrowing(PlanFilter, "plan"),
+    ]
     search_fields = ["agency__name", "comment", "plan__title"]
     list_select_related = ["plan__partnership", "agency", "decided_by"]
     readonly_fields = ["decided_at"]
@@ -89,10 +96,14 @@ class PublishedVersionAdmin(admin.ModelAdmin):
     """Published versions are a record: they can be read here, never changed."""
 
     list_display = ["plan", "number", "published_at", "published_by", "checksum"]
-    list_filter = ["plan__partnership"]
-
+    list_filter = [partnership_filter("plan__partnership")]
     list_select_related = ["plan__partnership", "published_by"]
+    show_full_result_count = False
     readonly_fields = ["plan", "number", "published_at", "published_by", "checksum", "snapshot"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PublishedVersion]:
+        # A version's snapshot is the whole plan (tens of KB): the list shows none of it.
+        return super().get_queryset(request).defer("snapshot")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -107,7 +118,7 @@ class PublishedVersionAdmin(admin.ModelAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = ["plan", "agency", "kind", "days_before", "deadline", "sent_at"]
-    list_filter = ["kind", "days_before", "plan__partnership"]
+    list_filter = ["kind", "days_before", partnership_filter("plan__partnership")]
     list_select_related = ["plan__partnership", "agency"]
     readonly_fields = [f.name for f in Reminder._meta.fields]
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 
@@ -93,7 +93,7 @@ def assessment_edit(request: HttpRequest, partnership: str, period: str) -> Http
     return render(request, "tracking/assessment/assessment_form.html", context)
 
 
-def assessment_pdf(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+def assessment_pdf(request: HttpRequest, partnership: str, period: str) -> HttpResponseBase:
     try:
         plan = _plan_for_reader(request.user, partnership, period)
     except _SignIn:

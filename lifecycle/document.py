@@ -18,20 +18,24 @@ from tracking.progress import with_latest_update
 def document_context(plan: Plan, data: Snapshot, **extra: Any) -> dict[str, Any]:
     """The plan document, with how its actions are going and its measures' figures to date."""
     rag = dict(ProgressUpdate.Rag.choices)
+    updated = with_latest_update(Action.objects.filter(priority__plan=plan)).exclude(
+        latest_rag=None
+    )
     latest = {
-        a.pk: a
-        for a in with_latest_update(Action.objects.filter(priority__plan=plan)).filter(
-            latest_rag__isnull=False
+        pk: (latest_rag, date, percent)
+        for pk, latest_rag, date, percent in updated.values_list(
+            "pk", "latest_rag", "latest_update_date", "latest_percent"
         )
     }
     for action in data["actions"]:
         current = latest.get(action["id"])
         if current and not action["restricted"]:
+            latest_rag, date, percent = current
             action["progress"] = {
-                "rag": current.latest_rag,
-                "label": rag[current.latest_rag],
-                "date": current.latest_update_date,
-                "percent": current.latest_percent,
+                "rag": latest_rag,
+                "label": rag[latest_rag],
+                "date": date,
+                "percent": percent,
             }
     measures = [(d, line_chart(d, f"measure-{d.measure.pk}")) for d in measures_data(plan)]
     return {

@@ -27,12 +27,13 @@ import datetime
 import functools
 import hashlib
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
@@ -104,7 +105,7 @@ def version_key(kind: str, partnership: str, period: str, number: int | None) ->
     the same label and order as the views use.
     """
     sql = _key_sql(kind, number is not None)
-    params = [partnership] if number is None else [number, partnership]
+    params: list[int | str] = [partnership] if number is None else [number, partnership]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -135,7 +136,8 @@ class _Table:
     def __getattr__(self, field: str) -> str:
         if field.startswith("_"):
             raise AttributeError(field)
-        return connection.ops.quote_name(self.model._meta.get_field(field).column)
+        column = cast(Field, self.model._meta.get_field(field)).column
+        return connection.ops.quote_name(column)
 
 
 @functools.cache
@@ -200,11 +202,11 @@ def _serve(
     if response is None:
         entry = cache.get(key)
         if entry is None:
-            request._public_cache_rendering = True
+            request._public_cache_rendering = True  # type: ignore[attr-defined]
             try:
                 response = render()
             finally:
-                request._public_cache_rendering = False
+                request._public_cache_rendering = False  # type: ignore[attr-defined]
             if not _shareable(request, response):
                 return response
             entry = {"content": response.content, "headers": _kept_headers(response)}

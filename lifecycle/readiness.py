@@ -8,14 +8,15 @@ that move the plan all read them from here.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action
+from actions.models import Action, blocking_gaps
 from lifecycle.models import Agreement
 from partners.models import Agency, Membership
 from priorities.models import Plan
@@ -114,56 +115,108 @@ class Readiness:
         return not self.blockers
 
 
-def plan_readiness(plan: Plan, *, today: datetime.date | None = None) -> Readiness:
-    actions = list(
+class ActionFacts(Protocol):
+    """What readiness reads of an action: a plain row (`_action_facts`), or a card of the
+    workspace's grid, which has them all already (lifecycle/workspace.py)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def priority_id(self) -> int: ...
+    @property
+    def theme_id(self) -> int | None: ...
+    @property
+    def lead_agency_id(self) -> int | None: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def outcome_count(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    pk: int
+    priority_id: int
+    theme_id: int | None
+    lead_agency_id: int | None
+    description: str
+    outcome_count: int
+
+
+def _action_facts(plan: Plan) -> list[_Facts]:
+    """The plan's actions as readiness reads them, as plain rows in one query."""
+    rows = (
         Action.objects.filter(priority__plan=plan)
-        .select_related("priority", "theme", "lead_agency")
-        .with_outcome_count()
         .order_by("priority__order", "order", "pk")
+        .values_list("pk", "priority_id", "theme_id", "lead_agency_id", "description")
+        # A measure standing alone (no outcome's text) is no outcome.
+        .annotate(
+            outcome_count=Count("outcomes", filter=~Q(outcomes__description=""), distinct=True)
+        )
     )
-    empty_priorities, empty_cells = _empty_places(plan, actions)
+    return [_Facts(*row) for row in rows]
+
+
+def plan_readiness(
+    plan: Plan,
+    *,
+    today: datetime.date | None = None,
+    actions: Sequence[ActionFacts] | None = None,
+) -> Readiness:
+    """How far the plan is from ready. `actions`: every action of the plan, when the caller has
+    them already (the unfiltered workspace), so they are not read twice."""
+    facts: Sequence[ActionFacts] = _action_facts(plan) if actions is None else actions
+    priorities = list(plan.priorities.order_by("order", "pk").values_list("pk", "title"))
+    empty_priorities, empty_cells = _empty_places(plan, facts, priorities)
     return Readiness(
         plan=plan,
         today=today or timezone.localdate(),
-        blockers=_incomplete_actions(actions) + empty_priorities,
+        blockers=_incomplete_actions(facts, dict(priorities)) + empty_priorities,
         warnings=empty_cells,
         answers=_answers(plan),
     )
 
 
-def _incomplete_actions(actions: list[Action]) -> list[Issue]:
-    """A blocker for each action that lacks what agreement needs (Action.blocking_gaps)."""
+def _incomplete_actions(actions: Sequence[ActionFacts], titles: dict[int, str]) -> list[Issue]:
+    """A blocker for each action that lacks what agreement needs (actions.models.blocking_gaps),
+    in the plan's order: by priority, then as the actions are ordered."""
+    order = {pk: n for n, pk in enumerate(titles)}
     blockers = []
-    for action in actions:
-        missing = action.blocking_gaps
+    for action in sorted(actions, key=lambda a: order.get(a.priority_id, len(order))):
+        missing = blocking_gaps(
+            outcome_count=action.outcome_count,
+            lead_agency_id=action.lead_agency_id,
+            theme_id=action.theme_id,
+        )
         if missing:
-            text = f"“{_short(action.description)}” ({action.priority.title}) has "
+            text = f"“{_short(action.description)}” ({titles[action.priority_id]}) has "
             url = reverse("action_edit", args=[action.pk])
             blockers.append(Issue(text + " and ".join(missing), url, "Edit the action"))
     return blockers
 
 
-def _empty_places(plan: Plan, actions: list[Action]) -> tuple[list[Issue], list[Issue]]:
+def _empty_places(
+    plan: Plan, actions: Sequence[ActionFacts], priorities: list[tuple[int, str]]
+) -> tuple[list[Issue], list[Issue]]:
     """A blocker for each priority with no actions; a warning for each priority × theme cell
     with no action, as the workspace's grid shows the gaps."""
     themes = list(plan.partnership.themes.order_by("order", "name"))
     filled = {(a.priority_id, a.theme_id) for a in actions}
+    busy = {a.priority_id for a in actions}
     add_url = reverse("action_add", args=[plan.partnership.slug, plan.period])
     blockers, warnings = [], []
-    for priority in plan.priorities.order_by("order", "pk"):
-        if not any(a.priority_id == priority.pk for a in actions):
-            url = f"{add_url}?priority={priority.pk}"
-            blockers.append(
-                Issue(f"The priority “{priority.title}” has no actions", url, ADD_AN_ACTION)
-            )
+    for pk, title in priorities:
+        if pk not in busy:
+            url = f"{add_url}?priority={pk}"
+            blockers.append(Issue(f"The priority “{title}” has no actions", url, ADD_AN_ACTION))
         warnings += [
             Issue(
-                f"{priority.title} × {theme.name}: no action",
-                f"{add_url}?priority={priority.pk}&theme={theme.pk}",
+                f"{title} × {theme.name}: no action",
+                f"{add_url}?priority={pk}&theme={theme.pk}",
                 ADD_AN_ACTION,
             )
             for theme in themes
-            if (priority.pk, theme.pk) not in filled
+            if (pk, theme.pk) not in filled
         ]
     return blockers, warnings
 

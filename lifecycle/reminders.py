@@ -89,7 +89,7 @@ def _record_and_notify(
 ) -> bool:
     """Record the reminder and tell the people; a second attempt finds the record and tells
     nobody again."""
-    if not recipients:
+    if not recipients or plan.deadline is None:
         return False
     try:
         with transaction.atomic():

@@ -23,6 +23,7 @@ from lifecycle import notices
 from lifecycle.models import Agreement, PublishedVersion
 from lifecycle.readiness import plan_readiness
 from lifecycle.snapshot import plan_snapshot, serialise
+from partners.history import record_author
 from partners.models import Agency
 from partners.permissions import Refused, answer_refusal, require, speaks_for
 from priorities.models import Plan, Priority
@@ -64,7 +65,7 @@ def plan_send_for_agreement(*, plan: Plan, user: Any) -> Plan:
             f"starting with: {blockers[0].text}.",
             code="blockers",
         )
-    plan._history_user = user
+    record_author(plan, user)
     plan.send_for_agreement()
     notices.sent_for_agreement(plan, by=user)
     return plan
@@ -206,7 +207,7 @@ def plan_reopen_draft(*, plan: Plan, user: Any) -> Plan:
             "The draft can be reopened only when an agency has asked for changes.",
             code="no_request",
         )
-    plan._history_user = user
+    record_author(plan, user)
     plan.reopen_draft()
     return plan
 
@@ -240,7 +241,7 @@ def plan_mark_agreed(*, plan: Plan, user: Any, reasons: dict[int, str] | None = 
                 "minutes_reference": "",
             },
         )
-    plan._history_user = user
+    record_author(plan, user)
     plan.mark_agreed()
     notices.agreed(plan, by=user)
     return plan
@@ -262,7 +263,7 @@ def plan_publish(*, plan: Plan, user: Any) -> PublishedVersion:
         published_at=now,
         published_by=user,
     )
-    plan._history_user = user
+    record_author(plan, user)
     plan.publish(at=now)
     notices.published(plan, version, by=user)
     return version
@@ -272,7 +273,7 @@ def plan_publish(*, plan: Plan, user: Any) -> PublishedVersion:
 def plan_amend(*, plan: Plan, user: Any) -> Plan:
     """Open a new draft revision; the public keeps reading the last published version."""
     plan = _locked_for_coordinator(plan, user, to="amend the plan")
-    plan._history_user = user
+    record_author(plan, user)
     plan.amend()
     notices.amended(plan, by=user)
     return plan
@@ -347,7 +348,7 @@ def plan_start_next_year(*, plan: Plan, user: Any) -> NextYear:
     _require(user, "lifecycle.run_plan", plan, COORDINATOR_ONLY.format("start next year's plan"))
     new_plan = _next_years_plan(plan)
     new_plan.full_clean()
-    new_plan._history_user = user
+    record_author(new_plan, user)
     new_plan.save()
     copied = left_behind = moved = cleared = 0
     for priority in plan.priorities.order_by("order", "pk"):
@@ -407,7 +408,7 @@ def _copy_action(action: Action, *, priority: Priority, user: Any) -> Action:
     action.save()
     # The prefetched agencies belong to the original; forget them, or set() would think the copy
     # already has them.
-    action._prefetched_objects_cache = {}
+    action._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # Django's own cache
     action.supporting_agencies.set(supporting)
     for outcome in outcomes:  # one by one: each gets its history row
         Outcome.objects.create(

@@ -130,6 +130,7 @@ def _blocking(user: Any, plans: list[Plan], items: dict[int, PlanTodo]) -> None:
         return
     actions = (
         Action.objects.filter(priority__plan__in=plans, lead_agency__in=mine)
+        .blocking()  # only those: a big plan's complete actions are not read at all
         .select_related("priority", "theme", "lead_agency")
         .with_outcome_count()
         .order_by("priority__order", "order", "pk")

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from actions.filters import ActionFilter
 from actions.history import plan_changes_since
-from actions.layout import plan_actions, plan_matrix
+from actions.layout import plan_matrix
+from actions.models import Action
 from lifecycle.document import document_context
 from lifecycle.forms import AgreementForm, MarkAgreedForm, MeetingForm
 from lifecycle.pdf import render_plan_pdf
@@ -33,12 +34,11 @@ from lifecycle.services import (
 )
 from lifecycle.snapshot import compare, plan_snapshot, public_view
 from lifecycle.versions import public_version
+from lifecycle.workspace import workspace_cards
 from partners.models import Agency
 from partners.permissions import Refused, can
 from priorities.access import fetch_plan, plan_or_404
 from priorities.models import Plan
-from tracking.models import ProgressUpdate
-from tracking.progress import with_latest_update
 
 
 @cache_public_page(PAGE)
@@ -60,20 +60,22 @@ def plan_detail(request: HttpRequest, partnership: str, period: str) -> HttpResp
 @login_required
 def plan_workspace(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
     plan = fetch_plan(request.user, partnership, period)
-    actions = with_latest_update(plan_actions(plan))
+    actions = Action.objects.filter(priority__plan=plan).order_by("order", "pk")
     filters = ActionFilter(request.GET or None, queryset=actions, plan=plan)
     chosen = filters.form.cleaned_data if filters.form.is_valid() else {}
-    matrix = plan_matrix(
-        plan, filters.qs, priority=chosen.get("priority"), theme=chosen.get("theme")
-    )
+    filtering = bool(request.GET) and any(chosen.values())
+    cards = workspace_cards(plan, filters.qs, user=request.user, movable=not filtering)
+    matrix = plan_matrix(plan, cards, priority=chosen.get("priority"), theme=chosen.get("theme"))
     context = {
         "plan": plan,
         "filters": filters,
-        "filtering": bool(request.GET) and any(chosen.values()),
+        "filtering": filtering,
         "matrix": matrix,
         "action_total": sum(row.action_count for row in matrix.rows),
-        "readiness": plan_readiness(plan),
-        "rag_choices": ProgressUpdate.Rag.choices,
+        # Unfiltered, the grid has every action of the plan: readiness counts from them.
+        "readiness": plan_readiness(plan, actions=None if filters.is_active else cards),
+        "can_add": can(request.user, "actions.add_action", plan),
+        "can_manage_priorities": can(request.user, "priorities.add_priority", plan),
     }
     return render(request, "lifecycle/plan_workspace.html", context)
 

@@ -31,6 +31,22 @@ def why_sentence(why: str) -> str:
     return f"You get this because {why.strip().rstrip('.')}."
 
 
+def email_message(
+    *, subject: str, to: str, template: str, context: dict[str, Any]
+) -> EmailMultiAlternatives:
+    """An e-mail from `template`.txt (the plain text) with `template`.html beside it, marked as
+    sent by a program, from DEFAULT_FROM_EMAIL."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        from_email=None,  # DEFAULT_FROM_EMAIL
+        to=[to],
+        headers=HEADERS,
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
 def _message(
     *, subject: str, to: str, template: str, context: dict[str, Any]
 ) -> EmailMultiAlternatives:
@@ -38,17 +54,9 @@ def _message(
         "preferences_link": site_link(reverse("notification_preferences")),
         "inbox_link": site_link(reverse("notification_list")),
     }
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"notifications/email/{template}.txt", context),
-        from_email=None,  # DEFAULT_FROM_EMAIL
-        to=[to],
-        headers=HEADERS,
+    return email_message(
+        subject=subject, to=to, template=f"notifications/email/{template}", context=context
     )
-    message.attach_alternative(
-        render_to_string(f"notifications/email/{template}.html", context), "text/html"
-    )
-    return message
 
 
 def notification_message(notification: Notification) -> EmailMultiAlternatives:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -186,7 +188,7 @@ ACTIONS: list[DemoAction] = [
 
 # The baseline data set the seed asks for: ASB as the police record it and as a housing
 # association handles it, quarter by quarter (illustrative figures; 2020-21 Q1 as the brief gives).
-ASB_MEASURE = {
+ASB_MEASURE: dict[str, Any] = {
     "name": "ASB incidents",
     "unit": "incidents",
     "definition": "Anti-social behaviour incidents reported to or handled by each agency in "
@@ -278,7 +280,7 @@ def _load_asb_measure(plan: Plan, priority: Priority, agencies: dict[str, Agency
                     measure=measure,
                     agency=agency,
                     period_start=start,
-                    value=value,
+                    value=Decimal(value),
                     confidence="Demo figure",
                     user=None,
                 )

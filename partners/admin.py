@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
+from partners.admin_filters import partnership_filter
 from partners.models import Agency, Membership, Partnership
 
 User = get_user_model()
@@ -28,7 +29,7 @@ class UserMembershipInline(MembershipInline):
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "active", "member_count"]
-    list_filter = ["kind", "active", "partnerships"]
+    list_filter = ["kind", "active", partnership_filter("partnerships", distinct=True)]
     search_fields = ["name", "short_name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     ordering = ["name"]
@@ -39,13 +40,14 @@ class AgencyAdmin(admin.ModelAdmin):
 
     @admin.display(description="members", ordering="_members")
     def member_count(self, obj: Agency) -> int:
-        return obj._members
+        return int(getattr(obj, "_members", 0))
 
 
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
+    show_full_result_count = False
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["core_agencies", "coordinators"]
     ordering = ["name"]
@@ -55,7 +57,11 @@ class PartnershipAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "agency", "may_speak_for_agency"]
-    list_filter = ["may_speak_for_agency", "agency__kind", "agency"]
+    list_filter = [
+        "may_speak_for_agency",
+        "agency__kind",
+        partnership_filter("agency__partnerships", distinct=True),
+    ]
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
     autocomplete_fields = ["user", "agency"]
     list_select_related = ["user", "agency"]

@@ -276,6 +276,39 @@ def can(user: Any, permission: str, obj: InPlan | Partnership | AgencyInPartners
     return bool(rules.has_perm(permission, user, obj))
 
 
+@dataclass(frozen=True)
+class ActionChangeRule:
+    """ "actions.change_action" decided once for all the actions of one plan, for pages that list
+    hundreds of them (the workspace): what depends on the plan and the person is worked out once
+    (`action_change_rule`), and each action then costs two set lookups instead of a rule
+    evaluation. tests/partners/test_permissions.py holds it to `can` for the whole cast."""
+
+    every: bool  # may change every action of the plan (the coordinator, an admin)
+    agencies: frozenset[int]  # otherwise: those these agencies lead or support
+
+    @property
+    def needs_supporting_agencies(self) -> bool:
+        """Whether `may_change` must be told the actions' supporting agencies."""
+        return bool(self.agencies)
+
+    def may_change(self, lead_agency_id: int | None, supporting_ids: frozenset[int]) -> bool:
+        return (
+            self.every
+            or (lead_agency_id is not None and lead_agency_id in self.agencies)
+            or not self.agencies.isdisjoint(supporting_ids)
+        )
+
+
+def action_change_rule(user: Any, plan: InPlan) -> ActionChangeRule:
+    """The rule `coordinator_may_edit | (plan_is_draft & (in_lead_agency | in_supporting_agency))`
+    for the actions of `plan`, its plan-wide parts decided here once."""
+    if coordinator_may_edit(user, plan):
+        return ActionChangeRule(every=True, agencies=frozenset())
+    if plan_is_draft(user, plan):
+        return ActionChangeRule(every=False, agencies=agency_ids(user))
+    return ActionChangeRule(every=False, agencies=frozenset())
+
+
 class Refused(PermissionDenied):
     """A 403 that says what the person lacks, and in which partnership: the 403 page names that
     partnership's coordinators as the people who can help (partners/errors.py)."""

@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from partners.admin import UserAdmin as MembershipsUserAdmin
+from partners.admin_filters import partnership_filter
 from partners.models import Agency, Membership
 from people import services
 from people.models import AccessRequest, Invitation
@@ -46,7 +47,12 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(MembershipsUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_active", "last_login"]
-    list_filter = ["is_active", "is_staff", "is_superuser", "memberships__agency"]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        partnership_filter("memberships__agency__partnerships", distinct=True),
+    ]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if not request.user.is_superuser:
@@ -113,8 +119,8 @@ def _invite(request: HttpRequest, values: dict[str, Any]) -> str:
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "agency", "status", "created_by", "created_at", "expires_at"]
-    list_filter = ["agency"]
-    search_fields = ["email", "first_name", "last_name"]
+    list_filter = [partnership_filter("partnership")]
+    search_fields = ["email", "first_name", "last_name", "agency__name"]
     list_select_related = ["agency", "created_by"]
     readonly_fields = [
         "email",
@@ -157,7 +163,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
     """Requests to join are decided on the partnership's members page."""
 
     list_display = ["email", "partnership", "agency_guess", "outcome", "created_at", "decided_by"]
-    list_filter = ["outcome", "partnership"]
+    list_filter = ["outcome", partnership_filter("partnership")]
     search_fields = ["email", "first_name", "last_name"]
     list_select_related = ["partnership", "agency_guess", "decided_by"]
     readonly_fields = [

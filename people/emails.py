@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 
-from notifications.emails import HEADERS
+from notifications.emails import email_message
 from people.models import Invitation
 
 if TYPE_CHECKING:
@@ -18,17 +17,9 @@ if TYPE_CHECKING:
 def _message(
     *, subject: str, to: str, template: str, context: dict[str, Any]
 ) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"people/email/{template}.txt", context),
-        from_email=None,  # DEFAULT_FROM_EMAIL
-        to=[to],
-        headers=HEADERS,
+    return email_message(
+        subject=subject, to=to, template=f"people/email/{template}", context=context
     )
-    message.attach_alternative(
-        render_to_string(f"people/email/{template}.html", context), "text/html"
-    )
-    return message
 
 
 def invitation_message(invitation: Invitation, *, link: str) -> EmailMultiAlternatives:

@@ -122,3 +122,19 @@ class PasswordResetByWorkerForm(PasswordResetForm):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         queue_password_resets(self.get_users(self.cleaned_data["email"]))
+
+
+class TwoStepCodeForm(forms.Form):
+    """The code of the second step: six digits from the app, or one recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: Any, help_text: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = help_text

@@ -1,5 +1,5 @@
-"""How people come in: invitations, requests to join, and the record that throttles password
-resets.
+"""How people come in: invitations, requests to join, and the records that throttle password
+resets and wrong two-step codes.
 
 Who belongs to which agency is `partners.Membership` (with its history); who coordinates is
 `Partnership.coordinators` (with the partnership's history). This app adds the ways in.
@@ -224,3 +224,18 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"password reset from {self.ip_address} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TwoStepFailure(models.Model):
+    """One wrong two-step code, kept for the throttle's window (then pruned): wrong codes are
+    throttled per person, as wrong passwords are (people/two_step.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"wrong two-step code for {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -9,11 +9,10 @@ E-mail never goes out here: it is queued, once the transaction commits, for the 
 (people/tasks.py for the e-mails that carry a link to sign in, notifications' `send_email` for
 the others).
 
-For signing in with an organisation's account (OpenID Connect), the sign-in code calls:
-`invitation_for_email(email)` and `invitation_accept(invitation, user=…)` for an invited person;
-`partnerships_allowing_email(email)` and `access_request_create(…)` for someone uninvited at an
-allowed domain, who waits until a coordinator calls `access_request_approve(…)` or
-`access_request_refuse(…)`.
+Signing in with an organisation's account (OpenID Connect, people/oidc.py) calls
+`organisation_sign_in(email=…)`: an invited person is let in through `invitation_accept(invitation,
+user=…)`; someone uninvited at an allowed domain asks through `access_request_create(…)` and waits
+until a coordinator calls `access_request_approve(…)` or `access_request_refuse(…)`.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ import datetime
 import functools
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -34,7 +34,8 @@ from django.utils import timezone
 
 from notifications.emails import site_link
 from notifications.tasks import queue_email
-from partners.domains import email_domains, validate_email_domains
+from partners.domains import domain_of, email_domains, validate_email_domains
+from partners.history import record_author
 from partners.models import Agency, Membership, Partnership
 from people.models import AccessRequest, Invitation, PasswordResetRequest, hash_token
 from people.tasks import send_invitation, send_password_reset
@@ -167,7 +168,7 @@ def partnership_domains_set(*, by: User, partnership: Partnership, domains: str)
 def _record(obj: Membership | Partnership, by: User | None, reason: str) -> None:
     """Name the author and the reason django-simple-history records for the next change of
     `obj` (its documented hooks)."""
-    obj._history_user = by  # type: ignore[union-attr]
+    record_author(obj, by)
     obj._change_reason = reason or None  # type: ignore[union-attr]
 
 
@@ -343,15 +344,7 @@ def _invited_account(invitation: Invitation, user: User) -> User:
 def _account_with_password(
     invitation: Invitation, password: str, first_name: str, last_name: str
 ) -> User:
-    model = get_user_model()
-    person = _account_for_email(invitation.email)
-    if person is None:
-        username = invitation.email.strip().lower()
-        if model.objects.filter(username__iexact=username).exists():
-            raise ValidationError(
-                "An account with this username exists already: ask the person who invited you."
-            )
-        person = model(username=username, email=invitation.email.strip())
+    person = _account_for_email(invitation.email) or _new_account(invitation.email)
     person.first_name = (first_name or invitation.first_name).strip()
     person.last_name = (last_name or invitation.last_name).strip()
     validate_password(password, person)
@@ -359,6 +352,18 @@ def _account_with_password(
     person.is_active = True
     person.save()
     return person
+
+
+def _new_account(email: str) -> User:
+    """A new account (not saved yet) named by the address, as every account made here is."""
+    model = get_user_model()
+    username = email.strip().lower()
+    if model.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            f"An account named {username} exists already, with another e-mail address: "
+            "ask your partnership's coordinator."
+        )
+    return model(username=username, email=email.strip())
 
 
 def _add_existing(
@@ -443,8 +448,7 @@ def access_request_approve(
         access_request = _pending(access_request)
         person = access_request.user or _account_for_email(access_request.email)
         if person is None:
-            model = get_user_model()
-            person = model(username=access_request.email.lower(), email=access_request.email)
+            person = _new_account(access_request.email)
             person.set_unusable_password()
         person.first_name = person.first_name or access_request.first_name
         person.last_name = person.last_name or access_request.last_name
@@ -519,6 +523,97 @@ def _tell_coordinators(request: AccessRequest) -> None:
         f"{request.partnership}. Approve the request, choosing their agency, or refuse it on "
         f"the members page: {link}\n\nYou get this because you coordinate the partnership.\n",
     )
+
+
+# -- Signing in with the organisation's account (single sign-on, people/oidc.py).
+
+
+@dataclass(frozen=True)
+class OrganisationSignIn:
+    """What signing in with an organisation's account comes to: the person's account, signed in;
+    or their requests to join, waiting for a coordinator; or a refusal, in a sentence."""
+
+    user: User | None = None
+    waiting: list[AccessRequest] = field(default_factory=list)
+    refusal: str = ""
+    email: str = ""
+
+
+def organisation_sign_in(
+    *, email: str, email_verified: bool = True, first_name: str = "", last_name: str = ""
+) -> OrganisationSignIn:
+    """Who may come in with the address their organisation's provider vouches for:
+
+    - an invitation to the address whose link still works: accepted, into the account at the
+      address (opened again if it was closed) or a new one without a password;
+    - otherwise the one active account at the address;
+    - a closed account (a leaver) is refused: only a new invitation opens it again;
+    - nobody else comes in: at a partnership's allowed domain they ask to join (one request per
+      such partnership, the coordinators told) and wait; at any other domain they are refused.
+    """
+    email = email.strip()
+    if not email or not email_verified:
+        return OrganisationSignIn(
+            refusal="Your organisation's account did not give a confirmed e-mail address, "
+            "which is how CSP Action Plan knows who you are.",
+            email=email,
+        )
+    accounts = list(
+        get_user_model().objects.filter(email__iexact=email).order_by("-is_active", "-pk")
+    )
+    active = [account for account in accounts if account.is_active]
+    if len(active) > 1:
+        return OrganisationSignIn(
+            refusal=f"More than one account has the address {email}: ask your partnership's "
+            "coordinator to sort it out.",
+            email=email,
+        )
+    invitation = invitation_for_email(email)
+    if invitation is not None:
+        try:
+            return OrganisationSignIn(
+                user=_accept_as_organisation_account(
+                    invitation, accounts[0] if accounts else None, email, first_name, last_name
+                ),
+                email=email,
+            )
+        except ValidationError as exc:  # accepted a moment ago, or the username is taken
+            return OrganisationSignIn(refusal=" ".join(exc.messages), email=email)
+    if active:
+        return OrganisationSignIn(user=active[0], email=email)
+    if accounts:
+        return OrganisationSignIn(
+            refusal=f"The account for {email} has been closed. If you have joined again, ask "
+            "your partnership's coordinator to invite you.",
+            email=email,
+        )
+    partnerships = partnerships_allowing_email(email)
+    if not partnerships:
+        return OrganisationSignIn(
+            refusal=f"CSP Action Plan does not know the address {email}, and no partnership "
+            f"here accepts people from {domain_of(email)} without an invitation.",
+            email=email,
+        )
+    waiting = [
+        access_request_create(
+            email=email, partnership=partnership, first_name=first_name, last_name=last_name
+        )
+        for partnership in partnerships
+    ]
+    return OrganisationSignIn(waiting=waiting, email=email)
+
+
+def _accept_as_organisation_account(
+    invitation: Invitation, account: User | None, email: str, first_name: str, last_name: str
+) -> User:
+    with transaction.atomic():
+        if account is None:
+            account = _new_account(email)
+            account.set_unusable_password()
+        account.first_name = account.first_name or first_name.strip() or invitation.first_name
+        account.last_name = account.last_name or last_name.strip() or invitation.last_name
+        account.save()
+        return invitation_accept(invitation, user=account)
 
 
 # -- Password reset e-mails: throttled as signing in is.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import auth_views, views
+from people import auth_views, oidc, views
 
 members = "partnerships/<slug:partnership>/members/"
 
@@ -36,4 +36,11 @@ urlpatterns = [
         auth_views.ThrottledPasswordResetView.as_view(),
         name="password_reset",
     ),
+    # Signing in with the organisation's account (off unless OIDC_ISSUER is set: 404). The names
+    # are mozilla-django-oidc's.
+    path("oidc/authenticate/", oidc.SignInRequestView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.SignInCallbackView.as_view(), name=oidc.CALLBACK),
+    # Two-step sign-in for password users, where the installation asks for it.
+    path("accounts/two-step/", auth_views.two_step_verify, name="two_step_verify"),
+    path("accounts/two-step/set-up/", auth_views.two_step_setup, name="two_step_setup"),
 ]

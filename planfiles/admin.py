@@ -78,7 +78,8 @@ class PlanFileAdminMixin(ImportExportMixin):
         request = kwargs.get("request")
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["create_missing"] = bool(form and form.cleaned_data.get("create_missing"))
-        kwargs["allowed"] = lambda plan: can(request.user, "planfiles.import_plan", plan)
+        user = request.user if request is not None else None
+        kwargs["allowed"] = lambda plan: can(user, "planfiles.import_plan", plan)
         return kwargs
 
     def get_confirm_form_initial(

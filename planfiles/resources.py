@@ -126,6 +126,8 @@ class PlanFileResource(resources.Resource):
 
     def export(self, queryset: QuerySet[Action] | None = None, **kwargs: Any) -> tablib.Dataset:
         """The whole plan the listed actions belong to; refused if they span several plans."""
+        if queryset is None:
+            queryset = self.get_queryset()
         plan_ids = set(queryset.order_by().values_list("priority__plan", flat=True).distinct())
         if len(plan_ids) != 1:
             raise PlanExportError(

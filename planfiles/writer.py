@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from actions.models import Action, Outcome
+from partners.history import record_author
 from partners.models import Agency, Partnership
 from planfiles.planning import Context, NewThing, Planned
 from planfiles.report import CREATE, UPDATE
@@ -134,7 +135,7 @@ def _plan(context: Context, partnership: Partnership, user: Any) -> Plan:
         return context.plan
     plan = context.new_plan
     plan.partnership = partnership
-    plan._history_user = user
+    record_author(plan, user)
     plan.save()
     return plan
 
@@ -315,5 +316,5 @@ def _changed_outcomes(items: list[Planned], user: Any, now: datetime.datetime) -
         )
     gone = _load(Outcome, [existing.pk for _, change in changes for existing in change.delete])
     for outcome in gone.values():
-        outcome._history_user = user
+        record_author(outcome, user)
         outcome.delete()

@@ -2,7 +2,9 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners.admin import PartnershipAdmin
+from partners.admin_filters import partnership_filter
 from partners.models import Partnership
+from priorities.admin_filters import PlanFilter, PlanYearFilter, narrowing
 from priorities.models import Priority, Theme
 
 
@@ -11,7 +13,7 @@ class ThemeAdmin(admin.ModelAdmin):
     """A partnership's themes: the approaches each priority is tackled through."""
 
     list_display = ["name", "short_name", "opfcc_name", "partnership", "order"]
-    list_filter = ["partnership"]
+    list_filter = [partnership_filter("partnership")]
     search_fields = ["name", "short_name", "opfcc_name"]
     list_select_related = ["partnership"]
     ordering = ["partnership__name", "order"]
@@ -43,10 +45,15 @@ class PriorityAdmin(SimpleHistoryAdmin):
     """The priorities of every plan, with their history."""
 
     list_display = ["title", "plan", "order"]
-    list_filter = ["plan__partnership", "plan"]
+    list_filter = [
+        partnership_filter("plan__partnership"),
+        narrowing(PlanFilter, "plan"),
+        narrowing(PlanYearFilter, "plan__period_start__year"),
+    ]
     search_fields = ["title", "description", "evidence"]
     list_select_related = ["plan__partnership"]
-    ordering = ["plan", "order"]
+    ordering = ["plan_id", "order", "pk"]  # plan by plan, without sorting every priority
+    show_full_result_count = False
 
 
 class PriorityInline(admin.StackedInline):

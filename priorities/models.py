@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +11,9 @@ from simple_history.models import HistoricalRecords
 
 from partners.models import Partnership, unique
 from priorities.signals import consultation_round_started
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 # The four approaches of the Office of the Police, Fire and Crime Commissioner, as the partnership
 # recasts them: (the partnership's name, short name, the OPFCC's original wording).
@@ -98,7 +102,7 @@ class PlanQuerySet(models.QuerySet):
             .first()
         )
 
-    def visible_to(self, user) -> PlanQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> PlanQuerySet:
         """Plans with a published version for everyone; every plan of theirs for members."""
         published = Q(last_published_at__isnull=False)
         if not user.is_authenticated:

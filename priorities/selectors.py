@@ -24,3 +24,17 @@ def partnerships_with_plans(user: Any, *, search: str = "", page: Any = 1) -> Pa
     if search.strip():
         partnerships = partnerships.filter(name__icontains=search.strip())
     return Paginator(partnerships, PARTNERSHIPS_PER_PAGE).get_page(page)
+
+
+def member_partnerships(user: Any, *, search: str = "", page: Any = 1) -> Page[Partnership]:
+    """One page of the partnerships whose plans the person works on (every one, for an admin),
+    by name (`search` narrows them), each with all its plans, newest first. Three queries a
+    page, however many partnerships the installation holds."""
+    partnerships = (
+        Partnership.objects.for_member(user)
+        .order_by("name")
+        .prefetch_related(Prefetch("plans", queryset=Plan.objects.order_by("-period_start")))
+    )
+    if search.strip():
+        partnerships = partnerships.filter(name__icontains=search.strip())
+    return Paginator(partnerships, PARTNERSHIPS_PER_PAGE).get_page(page)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.db import transaction
 from django.db.models import Max
 
-from priorities.history import recorded_as
+from partners.history import record_author, recorded_as
 from priorities.models import Plan, Priority
 
 Direction = Literal["up", "down"]
@@ -28,7 +28,7 @@ def priority_create(
         evidence=evidence,
         order=(plan.priorities.aggregate(top=Max("order"))["top"] or 0) + 1,
     )
-    priority._history_user = user
+    record_author(priority, user)
     priority.full_clean()
     priority.save()
     plan.note_edit()
@@ -40,7 +40,7 @@ def priority_update(
     *, priority: Priority, user: Any, title: str, description: str, evidence: str
 ) -> Priority:
     priority.title, priority.description, priority.evidence = title, description, evidence
-    priority._history_user = user
+    record_author(priority, user)
     priority.full_clean()
     priority.save()
     priority.plan.note_edit()
@@ -69,7 +69,7 @@ def move_in_sequence(ordered: list[Any], item_pk: int, direction: Direction, use
     for position, item in enumerate(ordered, start=1):
         if item.order != position:
             item.order = position
-            item._history_user = user
+            record_author(item, user)
             item.save(update_fields=["order"])
     return True
 

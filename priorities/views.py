@@ -1,5 +1,7 @@
 """The plan's priorities: listed, added, edited, removed and reordered."""
 
+from typing import Literal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -60,7 +62,7 @@ def priority_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def priority_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     priority = fetch_priority(request.user, pk, perm="priorities.change_priority")
-    direction = "up" if request.POST.get("direction") == "up" else "down"
+    direction: Literal["up", "down"] = "up" if request.POST.get("direction") == "up" else "down"
     if not priority_move(priority=priority, direction=direction, user=request.user):
         end = "top" if direction == "up" else "bottom"
         messages.info(request, f"“{priority.title}” is already at the {end}.")

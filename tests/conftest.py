@@ -225,3 +225,24 @@ def annual_measure(plan):
     return Measure.objects.create(
         plan=plan, name="Residents feeling safe", unit="%", frequency=Measure.Frequency.ANNUAL
     )
+
+
+# Single sign-on: a real OpenID Connect provider under node (tests/sso.py).
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer():
+    """The test provider, for the Django test client (whose site is http://testserver)."""
+    from tests.sso import running_provider
+
+    with running_provider(["http://testserver/oidc/callback/"]) as issuer:
+        yield issuer
+
+
+@pytest.fixture
+def sso(settings, oidc_issuer):
+    """Single sign-on on, with the test provider; returns its issuer."""
+    from tests.sso import configure
+
+    configure(settings, oidc_issuer)
+    return oidc_issuer

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from actions.models import Action
 from lifecycle.models import Agreement, Reminder
@@ -14,6 +15,7 @@ from notifications.models import Digest, Notification, NotificationPreference
 from notifications.tasks import send_notification_email
 from partners.models import Membership, Partnership
 from people.models import AccessRequest, Invitation
+from people.two_step import recovery_codes_renew
 from tests.factories import MembershipFactory, UserFactory
 
 ADMIN_MODELS = sorted(
@@ -61,6 +63,9 @@ def everything(action, coordinator, representative, lead_officer, housing, publi
         email="new.officer@example.org", agency=housing, created_by=coordinator
     )
     AccessRequest.objects.create(email="someone@example.org", partnership=plan.partnership)
+    # Two-step sign-in (django-otp): an authenticator app and recovery codes.
+    TOTPDevice.objects.create(user=coordinator, name="Authenticator app", confirmed=True)
+    recovery_codes_renew(user=coordinator)
     return action
 
 
@@ -344,3 +349,23 @@ def test_an_action_added_in_the_admin_gets_its_outcomes_and_history(
     assert [o.description for o in action.outcomes.all()] == ["Fewer incidents"]
     assert action.created_by == admin_user
     assert action.history.first().history_user == admin_user
+
+
+def test_the_admin_resets_two_step_sign_in_without_seeing_its_secrets(
+    client, admin_user, lead_officer
+):
+    device = TOTPDevice.objects.create(user=lead_officer, name="Authenticator app", confirmed=True)
+    codes = recovery_codes_renew(user=lead_officer)
+    client.force_login(admin_user)
+    for url in (
+        reverse("admin:otp_totp_totpdevice_changelist"),
+        reverse("admin:otp_totp_totpdevice_change", args=[device.pk]),
+        reverse("admin:otp_static_staticdevice_changelist"),
+        reverse(
+            "admin:otp_static_staticdevice_change", args=[lead_officer.staticdevice_set.get().pk]
+        ),
+    ):
+        html = client.get(url).content.decode()
+        assert device.key not in html and codes[0] not in html, url
+    client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert not TOTPDevice.objects.filter(user=lead_officer).exists()

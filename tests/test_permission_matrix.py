@@ -460,10 +460,19 @@ def test_the_matrix_covers_every_page_of_the_plan():
         "plan_import_cancel",
         "plan_export",
     }
-    # The partnership's members pages have their matrix below (MEMBERS); accepting an invitation
-    # and the password reset request are public pages, tested in tests/people/.
+    # The partnership's members pages have their matrix below (MEMBERS); accepting an invitation,
+    # the password reset request, single sign-on and the two-step pages are signing in, tested in
+    # tests/people/ (test_invitations, test_password_reset, test_sso, test_two_step).
     members = {case.page for case in MEMBER_CASES.values()}
-    signing_in = {"invitation_accept", "invitation_link", "password_reset"}
+    signing_in = {
+        "invitation_accept",
+        "invitation_link",
+        "password_reset",
+        "oidc_authentication_init",
+        "oidc_authentication_callback",
+        "two_step_verify",
+        "two_step_setup",
+    }
     assert named - {"home"} - lifecycle - tracking - elsewhere - members - signing_in == set(PAGES)
     assert {p.name for p in people_urls.urlpatterns} == members | signing_in
     get_only = {"plan_detail"}

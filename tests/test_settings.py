@@ -77,3 +77,45 @@ def test_deploy_checks_pass_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# Single sign-on and two-step sign-in: off unless set, and refused at start-up when half set.
+SSO_ENV = {"DEBUG": "false", "SECRET_KEY": "x" * 50}
+
+
+def test_single_sign_on_needs_its_client_id_and_secret():
+    result = _check(SSO_ENV | {"OIDC_ISSUER": "https://login.microsoftonline.com/t/v2.0"})
+    assert result.returncode != 0
+    assert "set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too" in result.stderr
+
+
+def test_single_sign_on_needs_an_https_issuer():
+    result = _check(
+        SSO_ENV
+        | {
+            "OIDC_ISSUER": "http://login.example.org",
+            "OIDC_CLIENT_ID": "a",
+            "OIDC_CLIENT_SECRET": "b",
+        }
+    )
+    assert result.returncode != 0
+    assert "OIDC_ISSUER must be the provider's https:// address" in result.stderr
+
+
+def test_single_sign_on_starts_when_configured_without_asking_the_provider():
+    # Nothing answers at this address: the provider is asked only when someone signs in with it.
+    env = {
+        "OIDC_ISSUER": "https://127.0.0.1:9/v2.0",
+        "OIDC_CLIENT_ID": "a",
+        "OIDC_CLIENT_SECRET": "b",
+    }
+    assert _check(SSO_ENV | env).returncode == 0
+
+
+def test_two_factor_is_off_by_default_and_refuses_a_value_it_cannot_read():
+    assert not settings.REQUIRE_TWO_FACTOR
+    assert not settings.OIDC_ISSUER
+    result = _check(SSO_ENV | {"REQUIRE_TWO_FACTOR": "admins,sometimes"})
+    assert result.returncode != 0
+    assert "REQUIRE_TWO_FACTOR must be empty, or one or more of admins" in result.stderr
+    assert _check(SSO_ENV | {"REQUIRE_TWO_FACTOR": "Admins, coordinators"}).returncode == 0

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.files import File
 from django.db import transaction
 
+from partners.history import record_author
 from partners.models import Agency
 from priorities.models import Plan
 from tracking.models import StrategicAssessment
@@ -43,6 +44,6 @@ def assessment_save(
         assessment.document = document
     elif remove_document:
         assessment.document = None
-    assessment._history_user = user
+    record_author(assessment, user)
     assessment.save()
     return assessment

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from actions.models import Action
 from tracking.models import ProgressUpdate
+
+if TYPE_CHECKING:
+    from tracking.progress import ActionWithLatest
 
 
 @dataclass
@@ -22,7 +25,9 @@ class RagCount:
 RAG_COLUMNS = [*ProgressUpdate.Rag.choices, ("none", "No update yet")]
 
 
-def rag_by(actions: list[Action], key: Callable[[Action], str]) -> list[RagCount]:
+def rag_by(
+    actions: Sequence[ActionWithLatest], key: Callable[[ActionWithLatest], str]
+) -> list[RagCount]:
     """Count annotated actions by latest RAG status, grouped by `key(action)`."""
     groups: dict[str, RagCount] = {}
     for action in actions:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from actions.models import Outcome
+from partners.history import record_author
 from partners.models import Agency
 from partners.permissions import Refused, agency_ids, can
 from priorities.models import Plan
@@ -51,7 +52,7 @@ def figure_save(
         figure = existing
     figure.value, figure.confidence = value, confidence
     figure.entered_by = user
-    figure._history_user = user
+    record_author(figure, user)
     figure.save()
     return figure, created
 
@@ -134,7 +135,7 @@ def measure_save(
         measure._meta.get_field(field_name)  # only the model's own fields
         setattr(measure, field_name, value)
     measure.full_clean()
-    measure._history_user = user
+    record_author(measure, user)
     measure.save()
     measure.outcomes.set(list(outcomes))
     return measure

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -226,8 +226,10 @@ class MeasureForm(FieldsOnly, forms.ModelForm):
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
-        self.fields["priority"].queryset = plan.priorities.order_by("order", "pk")
-        self.fields["outcomes"].queryset = Outcome.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["priority"]).queryset = plan.priorities.order_by(
+            "order", "pk"
+        )
+        cast(forms.ModelChoiceField, self.fields["outcomes"]).queryset = Outcome.objects.filter(
             action__priority__plan=plan
         ).order_by("action__priority__order", "action__order", "order")
 
@@ -235,7 +237,7 @@ class MeasureForm(FieldsOnly, forms.ModelForm):
 class FigureForm(FieldsOnly, forms.Form):
     """One agency's figure for one period of a measure."""
 
-    agency = forms.ModelChoiceField(
+    agency: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=None,
         label="Agency",
         empty_label=None,
@@ -277,8 +279,8 @@ class FigureForm(FieldsOnly, forms.Form):
         plan = measure.plan
         first = plan.period_start - datetime.timedelta(days=2 * 365)
         last = min(plan.period_end, timezone.localdate())
-        self.fields["agency"].queryset = agencies
-        self.fields["period"].choices = [
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
+        cast(forms.ChoiceField, self.fields["period"]).choices = [
             (start.isoformat(), period_label(start, measure.frequency))
             for start in reversed(periods(first, last, measure.frequency))
         ]
@@ -288,7 +290,7 @@ class FigureForm(FieldsOnly, forms.Form):
 class MoneyField(forms.DecimalField):
     """An amount in pounds as people type it: “12500”, “12,500.00” or “£12,500”."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # stubs: int
         if isinstance(value, str):
             value = value.strip().removeprefix("£").replace(",", "").strip()
         return super().to_python(value)
@@ -369,8 +371,10 @@ class StrategicAssessmentForm(FieldsOnly, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.plan = plan
         # The author is often outside the partnership (the county's strategy team).
-        self.fields["author"].queryset = Agency.objects.order_by("name")
-        self.fields["author"].empty_label = "Not given"
+        cast(forms.ModelChoiceField, self.fields["author"]).queryset = Agency.objects.order_by(
+            "name"
+        )
+        cast(forms.ModelChoiceField, self.fields["author"]).empty_label = "Not given"
         limit = filesizeformat(max_upload_bytes())
         if self.instance.pk and self.instance.document:
             self.fields[
@@ -391,9 +395,10 @@ class StrategicAssessmentForm(FieldsOnly, forms.ModelForm):
             return document  # unchanged (the file already saved), cleared, or none
         name = PurePath(document.name or "").name
         limit = max_upload_bytes()
-        if document.size > limit:
+        size = document.size or 0
+        if size > limit:
             raise forms.ValidationError(
-                f"“{name}” is {filesizeformat(document.size)}; the largest PDF we accept is "
+                f"“{name}” is {filesizeformat(size)}; the largest PDF we accept is "
                 f"{filesizeformat(limit)}. Save a smaller PDF (for example without high-resolution "
                 "images) or give a link to the assessment instead.",
                 code="too_big",
@@ -418,7 +423,8 @@ class StrategicAssessmentForm(FieldsOnly, forms.ModelForm):
         return document
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         new_upload = isinstance(cleaned.get("document"), UploadedFile)
         if cleaned.get("remove_document") and not new_upload and "document" not in self.errors:
             cleaned["document"] = False  # the model form then empties the field

@@ -16,6 +16,7 @@ from django.db.models import Count, DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 
 from actions.models import Action
+from partners.history import record_author
 from priorities.models import Plan, Priority
 from tracking.models import CommissionedService
 
@@ -54,7 +55,7 @@ class FundingSummary:
 
 def funding_summary(plan: Plan) -> FundingSummary:
     """Totals by priority, by funding source, and in all: two queries."""
-    money = DecimalField(max_digits=14, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=14, decimal_places=2)
     priorities = plan.priorities.annotate(
         funding_total=Coalesce(Sum("actions__services__amount"), Value(ZERO), output_field=money),
         funding_services=Count("actions__services"),
@@ -111,7 +112,7 @@ def commissioned_service_add(
         action=action, provider=provider, funding_source=funding_source, amount=amount, notes=notes
     )
     service.full_clean()
-    service._history_user = user
+    record_author(service, user)
     service.save()
     return service
 
@@ -119,5 +120,5 @@ def commissioned_service_add(
 @transaction.atomic
 def commissioned_service_remove(*, service: CommissionedService, user: Any) -> None:
     """Remove a commissioned service; its history keeps what it was and who removed it."""
-    service._history_user = user
+    record_author(service, user)
     service.delete()

@@ -21,18 +21,22 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from actions.models import Action
+from partners.history import record_author
 from partners.models import Membership
 from partners.permissions import agency_ids, can, coordinated_partnership_ids
 from priorities.models import Plan
 from tracking.models import ProgressUpdate, ReportingPeriod
 from tracking.reporting import ensure_reporting_periods, periods_by_plan
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # A period's update is due from this many days before the period ends.
 DUE_SOON_DAYS = 14
@@ -92,7 +96,20 @@ def owed_periods(
     return owed
 
 
-def with_latest_update(actions: QuerySet[Action]) -> QuerySet[Action]:
+class LatestUpdate(TypedDict):
+    """What with_latest_update() adds to each action: its latest update's date, RAG and %."""
+
+    latest_update_date: datetime.date | None
+    latest_rag: str | None
+    latest_percent: int | None
+
+
+if TYPE_CHECKING:
+    # Only for the type checker: at run time the alias takes one argument.
+    ActionWithLatest = WithAnnotations[Action, LatestUpdate]
+
+
+def with_latest_update(actions: QuerySet[Action]) -> QuerySet[ActionWithLatest]:
     """Annotate each action with the date, RAG and percentage of its latest update (one query)."""
     latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-date", "-created_at")
     return actions.annotate(
@@ -284,7 +301,7 @@ def _status_follows_progress(action: Action, user: Any) -> None:
     locked.status = status
     locked.version += 1
     locked.updated_by = user
-    locked._history_user = user
+    record_author(locked, user)
     locked._change_reason = f"Progress update: {latest.get_rag_display()}"
     locked.save(update_fields=["status", "version", "updated_by", "updated_at"])
     action.status, action.version, action.updated_by = status, locked.version, user

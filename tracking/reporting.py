@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats
 
+from partners.history import record_author
 from priorities.models import Plan
 from tracking.models import ReportingPeriod
 
@@ -164,7 +165,7 @@ def reporting_calendar_save(
     for period, due in zip(periods, wanted, strict=True):
         if due != period.due:
             period.due = due
-            period._history_user = user
+            record_author(period, user)
             period.save(update_fields=["due"])
     return periods
 

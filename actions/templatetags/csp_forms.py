@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
 
 register = template.Library()
 
@@ -25,11 +26,13 @@ def _form_errors(form, prefix_label: str = "") -> list[ErrorLink]:
     links = []
     for name, errors in form.errors.items():
         for message in errors:
-            if name == forms.forms.NON_FIELD_ERRORS:
-                links.append(ErrorLink("", prefix_label.strip(), message))
+            if name == NON_FIELD_ERRORS:
+                links.append(ErrorLink("", prefix_label.strip(), str(message)))
             else:
                 bound = form[name]
-                links.append(ErrorLink(_anchor(bound), f"{prefix_label}{bound.label}", message))
+                links.append(
+                    ErrorLink(_anchor(bound), f"{prefix_label}{bound.label}", str(message))
+                )
     return links
 
 
@@ -41,7 +44,7 @@ def error_summary(*forms_and_formsets) -> list[ErrorLink]:
         if item is None or item == "":  # a template variable that was not given
             continue
         if isinstance(item, forms.BaseFormSet):
-            links += [ErrorLink("", "", message) for message in item.non_form_errors()]
+            links += [ErrorLink("", "", str(message)) for message in item.non_form_errors()]
             for number, form in enumerate(item.forms, start=1):
                 links += _form_errors(form, f"Outcome {number}: ")
         else:

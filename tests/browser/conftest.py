@@ -121,3 +121,22 @@ def sign_in(assert_accessible):
         page.wait_for_load_state("load")
 
     return do
+
+
+@pytest.fixture(scope="session")
+def browser_oidc_issuer(live_server):
+    """The test OpenID Connect provider (tests/sso.py), sending the browser back to the live
+    server."""
+    from tests.sso import running_provider
+
+    with running_provider([f"{live_server.url}/oidc/callback/"]) as issuer:
+        yield issuer
+
+
+@pytest.fixture
+def browser_sso(settings, browser_oidc_issuer):
+    """Single sign-on on, with the test provider; returns its issuer."""
+    from tests.sso import configure
+
+    configure(settings, browser_oidc_issuer)
+    return browser_oidc_issuer

@@ -24,6 +24,44 @@ def representatives() -> list[tuple[str, str]]:
     return people
 
 
+def _add_an_action_to_each_empty_priority(page, assert_accessible):
+    # Five priorities have no actions yet: add one to each, from the blocker's own link.
+    blockers = page.get_by_role("link", name=re.compile(r"^Add an action.*The priority"))
+    for number in range(blockers.count()):
+        blockers.first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Add an action")
+        if number == 0:
+            assert_accessible(page)
+        page.get_by_label("Theme").select_option(label="Early Intervention and Prevention")
+        page.get_by_role("textbox", name=re.compile("^Action")).fill(
+            f"Partnership problem-solving plan number {number + 1}"
+        )
+        page.get_by_label("Lead agency").select_option(label="Lichfield District Council")
+        page.get_by_role("group", name="New outcome").get_by_role(
+            "textbox", name=re.compile("^Outcome")
+        ).fill("Fewer incidents reported")
+        page.get_by_role("button", name="Add action").click()
+        expect(page.get_by_text("The action was added to the plan.")).to_be_visible()
+        page.goto("/plans/lichfield/2021-22/readiness/")
+
+
+def _each_agency_agrees(session, reps, assert_accessible):
+    # Each core agency agrees, through someone who speaks for it.
+    for index, (username, agency) in enumerate(reps):
+        context, rep = session(username)
+        rep.goto("/plans/lichfield/2021-22/agreement/")
+        expect(rep.get_by_role("heading", level=1)).to_have_text("Agree the plan")
+        if index == 0:
+            assert_accessible(rep)
+        rep.get_by_label("We agree the plan").check()
+        rep.get_by_label("Comment").fill(f"Agreed for {agency}.")
+        rep.get_by_role("button", name="Record the answer").click()
+        expect(rep.get_by_text(f"{agency}'s answer was recorded.")).to_be_visible()
+        if index == 0:
+            assert_accessible(rep)
+        context.close()
+
+
 def test_from_draft_to_public_plan(browser, live_server, demo, assert_accessible):
     def session(username=None):
         context = browser.new_context(base_url=live_server.url)
@@ -50,24 +88,8 @@ def test_from_draft_to_public_plan(browser, live_server, demo, assert_accessible
     page.get_by_role("button", name="Send for agreement").click()
     expect(page.get_by_text(re.compile("cannot be sent for agreement yet"))).to_be_visible()
 
-    # Five priorities have no actions yet: add one to each, from the blocker's own link.
-    blockers = page.get_by_role("link", name=re.compile(r"^Add an action.*The priority"))
-    for number in range(blockers.count()):
-        blockers.first.click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Add an action")
-        if number == 0:
-            assert_accessible(page)
-        page.get_by_label("Theme").select_option(label="Early Intervention and Prevention")
-        page.get_by_role("textbox", name=re.compile("^Action")).fill(
-            f"Partnership problem-solving plan number {number + 1}"
-        )
-        page.get_by_label("Lead agency").select_option(label="Lichfield District Council")
-        page.get_by_role("group", name="New outcome").get_by_role(
-            "textbox", name=re.compile("^Outcome")
-        ).fill("Fewer incidents reported")
-        page.get_by_role("button", name="Add action").click()
-        expect(page.get_by_text("The action was added to the plan.")).to_be_visible()
-        page.goto("/plans/lichfield/2021-22/readiness/")
+    _add_an_action_to_each_empty_priority(page, assert_accessible)
+
     expect(page.get_by_text("Nothing blocks the plan")).to_be_visible()
     page.get_by_role("button", name="Send for agreement").click()
     expect(
@@ -75,20 +97,7 @@ def test_from_draft_to_public_plan(browser, live_server, demo, assert_accessible
     ).to_be_visible()
     assert_accessible(page)
 
-    # Each core agency agrees, through someone who speaks for it.
-    for index, (username, agency) in enumerate(reps):
-        context, rep = session(username)
-        rep.goto("/plans/lichfield/2021-22/agreement/")
-        expect(rep.get_by_role("heading", level=1)).to_have_text("Agree the plan")
-        if index == 0:
-            assert_accessible(rep)
-        rep.get_by_label("We agree the plan").check()
-        rep.get_by_label("Comment").fill(f"Agreed for {agency}.")
-        rep.get_by_role("button", name="Record the answer").click()
-        expect(rep.get_by_text(f"{agency}'s answer was recorded.")).to_be_visible()
-        if index == 0:
-            assert_accessible(rep)
-        context.close()
+    _each_agency_agrees(session, reps, assert_accessible)
 
     page.reload()
     answers = page.get_by_role("region", name="Answers of the core agencies")

@@ -30,6 +30,23 @@ def out_for_agreement() -> None:
     plan_send_for_agreement(plan=plan, user=coordinator)
 
 
+def _record_the_meeting(page, assert_accessible):
+    # Nothing chosen: the page says what to do.
+    page.get_by_role("button", name="Record the answers").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Enter the date of the meeting")
+    expect(summary).to_contain_text("Enter where the minutes record the answers")
+    assert_accessible(page)
+
+    page.get_by_label("Date of the meeting").fill("2021-04-22")
+    page.get_by_label("Minutes reference").fill("Board minutes, 22 April 2021, item 5")
+    for agency in AT_MEETING:
+        page.get_by_role("group", name=f"{agency}'s answer").get_by_label("Agreed the plan").check()
+    page.get_by_role("group", name="Humankind's answer").get_by_label("Asked for changes").check()
+    page.get_by_label("Changes Humankind asked for").fill("Name the recovery service's outreach.")
+    page.get_by_role("button", name="Record the answers").click()
+
+
 def test_the_coordinator_records_a_board_meeting(
     browser, live_server, demo, assert_accessible
 ) -> None:
@@ -77,20 +94,7 @@ def test_the_coordinator_records_a_board_meeting(
     expect(page.get_by_role("heading", level=1)).to_have_text("Record answers given at a meeting")
     assert_accessible(page)
 
-    # Nothing chosen: the page says what to do.
-    page.get_by_role("button", name="Record the answers").click()
-    summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("Enter the date of the meeting")
-    expect(summary).to_contain_text("Enter where the minutes record the answers")
-    assert_accessible(page)
-
-    page.get_by_label("Date of the meeting").fill("2021-04-22")
-    page.get_by_label("Minutes reference").fill("Board minutes, 22 April 2021, item 5")
-    for agency in AT_MEETING:
-        page.get_by_role("group", name=f"{agency}'s answer").get_by_label("Agreed the plan").check()
-    page.get_by_role("group", name="Humankind's answer").get_by_label("Asked for changes").check()
-    page.get_by_label("Changes Humankind asked for").fill("Name the recovery service's outreach.")
-    page.get_by_role("button", name="Record the answers").click()
+    _record_the_meeting(page, assert_accessible)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Readiness and agreement")
     expect(

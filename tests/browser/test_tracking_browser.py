@@ -12,6 +12,26 @@ from priorities.models import Plan
 PASSWORD = "demo-password-2021"
 
 
+def _police_record_progress(session, assert_accessible):
+    # The police record progress on an action they lead.
+    context, page = session("police.officer")
+    page.get_by_role("link", name="My updates due").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My updates due")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(r"^Record an update.*Triaging of ASB reports")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a progress update")
+    assert_accessible(page)
+    page.get_by_label("At risk").check()
+    page.get_by_label("Percentage complete (optional)").fill("35")
+    page.get_by_label("Narrative").fill(
+        "Triage meetings weekly; housing partners joining from July."
+    )
+    page.get_by_role("button", name="Record update").click()
+    expect(page.get_by_text("Your progress update was recorded.")).to_be_visible()
+    assert_accessible(page)
+    context.close()
+
+
 def test_figures_and_progress_reach_the_dashboard(browser, live_server, demo, assert_accessible):
     plan = Plan.objects.get(partnership__slug="lichfield")
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.AGREED)
@@ -50,23 +70,7 @@ def test_figures_and_progress_reach_the_dashboard(browser, live_server, demo, as
     assert_accessible(page)
     context.close()
 
-    # The police record progress on an action they lead.
-    context, page = session("police.officer")
-    page.get_by_role("link", name="My updates due").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My updates due")
-    assert_accessible(page)
-    page.get_by_role("link", name=re.compile(r"^Record an update.*Triaging of ASB reports")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Record a progress update")
-    assert_accessible(page)
-    page.get_by_label("At risk").check()
-    page.get_by_label("Percentage complete (optional)").fill("35")
-    page.get_by_label("Narrative").fill(
-        "Triage meetings weekly; housing partners joining from July."
-    )
-    page.get_by_role("button", name="Record update").click()
-    expect(page.get_by_text("Your progress update was recorded.")).to_be_visible()
-    assert_accessible(page)
-    context.close()
+    _police_record_progress(session, assert_accessible)
 
     # The coordinator's dashboard shows both.
     context, page = session("coordinator")

@@ -387,11 +387,21 @@ def test_page_renders_every_action_and_outcome_server_side(member_client, grid):
     ]
 
 
-def test_moving_an_action_is_a_plain_post_form(client, grid, lead_officer):
+def test_moving_an_action_is_a_plain_post_form(client, grid, lead_officer, themes):
     client.force_login(lead_officer)
     page = get_page(client)
     triage = grid["triage"]
-    assert f'<form method="post" action="/actions/{triage.pk}/move/"' in page
+    # One form per cell; each action's buttons post it to that action's move address.
+    _, prevention = cell(page, grid["asb"], themes["Prevention"])
+    form = re.search(r'<form method="post">(.*?)</form>', prevention, re.S)
+    assert form, "the cell's move buttons must be in a POST form"
+    assert form.group(1).count('name="csrfmiddlewaretoken"') == 1
+    for direction in ("up", "down"):
+        assert re.search(
+            rf'<button [^>]*formaction="/actions/{triage.pk}/move/" name="direction" '
+            rf'value="{direction}">',
+            form.group(1),
+        )
 
 
 # -- Query counts: the acceptance point is that the page does not grow with the plan.
@@ -511,3 +521,11 @@ def test_superuser_outside_any_partnership_sees_the_workspace(client, demo_plan)
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     page = get_page(client)
     assert "9 actions" in page
+
+
+def test_the_database_finds_the_blocking_actions_blocking_gaps_finds(partnership):
+    plan = bulk_plan(partnership, 200, seed=5)
+    actions = Action.objects.filter(priority__plan=plan)
+    in_python = {a.pk for a in actions.with_outcome_count() if a.blocking_gaps}
+    assert in_python and in_python != set(actions.values_list("pk", flat=True))
+    assert set(actions.blocking().values_list("pk", flat=True)) == in_python

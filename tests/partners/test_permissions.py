@@ -3,7 +3,9 @@ list is not the rule."""
 
 import pytest
 
-from partners.permissions import can
+from actions.models import Action
+from partners.permissions import action_change_rule, can
+from tests.factories import ActionFactory
 from tracking.models import Figure
 
 ROLES = (
@@ -48,3 +50,43 @@ def test_enter_figure_for_each_role_and_agency(request, asb_measure, person, rol
     allowed = MAY_ENTER[role] == "all" or agency_name in MAY_ENTER[role]
     figure = Figure(measure=asb_measure, agency=agency)
     assert can(person, "tracking.enter_figure", figure) is allowed
+
+
+# "actions.change_action" decided once per plan (the workspace's grid) says what `can` says, for
+# every role, every stage of the plan and every kind of action.
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("status", ["draft", "consultation", "agreed", "published"])
+def test_change_rule_decided_once_per_plan_agrees_with_the_rule(
+    request,
+    plan,
+    priority,
+    action,
+    police,
+    council,
+    housing,
+    unrelated_agency,
+    person,
+    role,
+    status,
+):
+    kinds = [
+        action,  # led by the police, supported by the council
+        ActionFactory(priority=priority, lead_agency=housing, supporting_agencies=[]),
+        ActionFactory(priority=priority, lead_agency=None, supporting_agencies=[unrelated_agency]),
+        ActionFactory(priority=priority, lead_agency=None, supporting_agencies=[]),
+        ActionFactory(
+            priority=priority, lead_agency=council, supporting_agencies=[police, housing]
+        ),
+    ]
+    type(plan).objects.filter(pk=plan.pk).update(status=status)
+    plan.refresh_from_db()
+    rule = action_change_rule(person, plan)
+    for kind in kinds:
+        current = Action.objects.select_related("priority__plan").get(pk=kind.pk)
+        supporting = frozenset(current.supporting_agencies.values_list("pk", flat=True))
+        if not rule.needs_supporting_agencies:
+            supporting = frozenset()
+        expected = can(person, "actions.change_action", current)
+        assert rule.may_change(current.lead_agency_id, supporting) is expected, current
