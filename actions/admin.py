@@ -36,6 +36,7 @@ CONTENT_FIELDS = [
     "supporting_agencies",
     "description",
     "target_date",
+    "timescale",
     "status",
     "restricted",
 ]

@@ -24,6 +24,7 @@ class ActionForm(forms.ModelForm):
             "lead_agency",
             "supporting_agencies",
             "target_date",
+            "timescale",
             "status",
             "restricted",
         ]
@@ -38,11 +39,13 @@ class ActionForm(forms.ModelForm):
             "theme": "May be left blank while drafting.",
             "lead_agency": "The agency responsible for delivering the action. "
             "May be left blank while drafting.",
+            "timescale": "When there is no one date: “Ongoing”, “Annual”, “Each school holiday”.",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "supporting_agencies": forms.CheckboxSelectMultiple,
             "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "timescale": forms.TextInput(),
         }
         # Each error says what to do, naming the field's job (GOV.UK style).
         error_messages = {
@@ -127,13 +130,27 @@ class OutcomeForm(forms.ModelForm):
             "description": "The change the action should bring.",
             "measure": "How the change is measured, e.g. police-recorded ASB incidents.",
         }
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "measure": forms.Textarea(attrs={"rows": 2}),
+        }
         error_messages = {
             "description": {"required": "Enter the change the action should bring"},
-            "measure": {"max_length": "The measure must be 300 characters or fewer"},
             "baseline": {"max_length": "The baseline must be 200 characters or fewer"},
             "target": {"max_length": "The target must be 200 characters or fewer"},
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A measure that stands without an outcome (as plan files bring them in) may be kept as
+        # it is; a new outcome needs its text.
+        stands_alone = self.instance.pk is not None and not self.instance.description
+        self.fields["description"].required = not stands_alone
+        if stands_alone:
+            self.fields["description"].help_text = (
+                "This measure belongs to the action, with no outcome of its own. Add the "
+                "change it measures, or leave this blank."
+            )
 
 
 class BaseOutcomeFormSet(forms.BaseInlineFormSet):

@@ -15,12 +15,19 @@ from priorities.models import Plan, Priority, Theme
 
 class ActionQuerySet(models.QuerySet):
     def with_outcome_count(self) -> ActionQuerySet:
-        return self.annotate(outcome_count=models.Count("outcomes", distinct=True))
+        """`outcome_count`: the action's outcomes, not counting measures that stand alone."""
+        return self.annotate(
+            outcome_count=models.Count(
+                "outcomes", filter=~models.Q(outcomes__description=""), distinct=True
+            )
+        )
 
     def blocking(self) -> ActionQuerySet:
         """The actions `blocking_gaps` finds something missing in, picked by the database: no
         outcome, no lead agency or no theme."""
-        has_outcome = models.Exists(Outcome.objects.filter(action=models.OuterRef("pk")))
+        has_outcome = models.Exists(
+            Outcome.objects.filter(action=models.OuterRef("pk")).exclude(description="")
+        )
         return self.filter(
             models.Q(lead_agency__isnull=True) | models.Q(theme__isnull=True) | ~has_outcome
         )
@@ -66,6 +73,12 @@ class Action(models.Model):
     )
     description = models.TextField()
     target_date = models.DateField(null=True, blank=True)
+    timescale = models.TextField(
+        "timescale note",
+        blank=True,
+        help_text="When the action happens, in words, where there is no one date: “Ongoing”, "
+        "“Annual”, “Each school holiday”.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     order = models.PositiveIntegerField(default=0)
     restricted = models.BooleanField(
@@ -125,7 +138,7 @@ class Action(models.Model):
         """What the action lacks that stops the plan being sent for agreement, in words."""
         outcome_count = getattr(self, "outcome_count", None)
         if outcome_count is None:
-            outcome_count = self.outcomes.count()
+            outcome_count = self.outcomes.exclude(description="").count()
         return blocking_gaps(
             outcome_count=outcome_count, lead_agency_id=self.lead_agency_id, theme_id=self.theme_id
         )
@@ -196,11 +209,16 @@ def lead_supports_message(lead_name: str) -> str:
 
 
 class Outcome(models.Model):
-    """The change an action should bring, ideally with a measure, a baseline and a target."""
+    """The change an action should bring, ideally with a measure, a baseline and a target.
+
+    An outcome with a blank description is a measure of the action itself: real plans give
+    measures for actions whose outcome they leave unsaid. It does not count as an outcome (the
+    action still lacks one); the plan file keeps it in its place, a blank line of the outcome cell.
+    """
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="outcomes")
-    description = models.TextField()
-    measure = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    measure = models.TextField(blank=True)
     baseline = models.CharField(max_length=200, blank=True)
     target = models.CharField(max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(default=0)

@@ -326,8 +326,10 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 # drawn once, in the background (lifecycle/published_files.py), whatever their size.
 DRAFT_PDF_MAX_ACTIONS = env_int("DRAFT_PDF_MAX_ACTIONS", 150)
 
-# The largest plan file (CSV or XLSX) accepted for import, in bytes.
+# The largest plan file (CSV, XLSX or Word) accepted for import, in bytes.
 PLAN_FILE_MAX_BYTES = env_int("PLAN_FILE_MAX_BYTES", 5 * 1024 * 1024)
+# The most one part of a Word document may unpack to, in bytes: a decompression bomb stops here.
+PLAN_FILE_MAX_PART_BYTES = env_int("PLAN_FILE_MAX_PART_BYTES", 10 * PLAN_FILE_MAX_BYTES)
 
 # Uploaded files (the Strategic Assessment's PDF). Never served as public media URLs: each file is
 # sent by a view that asks the permission rules first (priorities/assessment_views.py).

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,7 +154,10 @@ def _action_facts(plan: Plan) -> list[_Facts]:
         Action.objects.filter(priority__plan=plan)
         .order_by("priority__order", "order", "pk")
         .values_list("pk", "priority_id", "theme_id", "lead_agency_id", "description")
-        .annotate(outcome_count=Count("outcomes", distinct=True))
+        # A measure standing alone (no outcome's text) is no outcome.
+        .annotate(
+            outcome_count=Count("outcomes", filter=~Q(outcomes__description=""), distinct=True)
+        )
     )
     return [_Facts(*row) for row in rows]
 

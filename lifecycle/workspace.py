@@ -172,6 +172,8 @@ def workspace_cards(
     by_pk = {card.pk: card for card in cards}
     outcomes = Outcome.objects.filter(action__priority__plan=plan)
     outcomes = outcomes.order_by("action_id", "order", "pk")
+    # A measure standing alone (no outcome's text) is no outcome: the card says one is lacking.
+    outcomes = outcomes.exclude(description="")
     for action_id, text in outcomes.values_list("action_id", "description"):
         owner = by_pk.get(action_id)
         if owner is not None:

@@ -14,7 +14,7 @@ from actions.models import Action, Outcome
 from partners.models import Agency
 from partners.names import fold_name
 from planfiles.format import clean_text, one_line
-from planfiles.matching import resolve_agency, resolve_theme
+from planfiles.matching import cell_agency_names, everyone, resolve_agency, resolve_theme
 from planfiles.planning import (
     ActionKey,
     Context,
@@ -45,6 +45,7 @@ def load_existing(plan: Plan) -> dict[ActionKey, ExistingAction]:
             "description",
             "lead_agency_id",
             "target_date",
+            "timescale",
             "order",
             "version",
         )
@@ -63,9 +64,19 @@ def load_existing(plan: Plan) -> dict[ActionKey, ExistingAction]:
     return keyed
 
 
-def plan_rows(rows: list[Row], context: Context, errors: list[RowError]) -> list[Planned]:
+def plan_rows(
+    rows: list[Row],
+    context: Context,
+    errors: list[RowError],
+    notices: list[RowError] | None = None,
+    *,
+    exact_names: bool = True,
+) -> list[Planned]:
+    """What each row does. `exact_names`: the file's agency names are as the product wrote them
+    (planfiles/matching.py, `cell_agency_names`)."""
     if context.plan is not None:
         context.existing = load_existing(context.plan)
+    notices = [] if notices is None else notices
     planned: list[Planned] = []
     seen: dict[RowKey, int] = {}
     for row in rows:
@@ -82,9 +93,10 @@ def plan_rows(rows: list[Row], context: Context, errors: list[RowError]) -> list
                 continue
             planned.append(Planned(row, result, priority))
             continue
-        item = _plan_action(row, priority, context, errors, seen)
+        item = _plan_action(row, priority, context, errors, seen, notices, exact_names)
         if item is not None:
             planned.append(item)
+    _compare_all(planned, context, errors)
     return planned
 
 
@@ -113,26 +125,18 @@ def _plan_action(
     context: Context,
     errors: list[RowError],
     seen: dict[RowKey, int],
+    notices: list[RowError],
+    exact_names: bool,
 ) -> Planned | None:
     values = row.values
     before = len(errors)
     theme = resolve_theme(values["theme"], row, context, errors) if values["theme"] else None
-    lead = None
-    if values["lead_agency"]:
-        lead = resolve_agency(values["lead_agency"], row, "lead_agency", context, errors)
-    supporting = [
-        agency
-        for name in row.supporting
-        if (agency := resolve_agency(name, row, "supporting_agencies", context, errors))
-    ]
-    if lead is not None and any(agency is lead for agency in supporting):
-        errors.append(
-            RowError(
-                row.number,
-                "supporting_agencies",
-                f"{lead.name} leads this action, so it cannot also support it.",
-            )
-        )
+    agencies = _Agencies(row, context, errors, notices, exact_names)
+    lead, also = agencies.lead(values["lead_agency"])
+    supporting = agencies.supporting(row.supporting, lead)
+    for agency in also:
+        if agency is not lead and all(agency is not other for other in supporting):
+            supporting.insert(also.index(agency), agency)
     theme_key = _key_of(theme) if theme is not None else ("name", fold_name(values["theme"]))
     if _duplicate(seen, (values["priority"], theme_key, values["action"]), row, errors):
         return None
@@ -147,13 +151,102 @@ def _plan_action(
         lead,
         supporting,
     )
+    item.everyone = agencies.everyone
     if not isinstance(priority, NewThing) and not isinstance(theme, NewThing):
         theme_id = theme.pk if theme is not None else None
         item.existing = context.existing.get((priority.pk, theme_id, values["action"]))
-    if item.existing is not None:
-        _compare(item, item.existing, context)
-    _check_lead_active(item, errors)
     return item
+
+
+class _Agencies:
+    """A row's lead and supporting cells, as real plans write them: several agencies in the lead
+    cell (the first leads, the others support), or the whole partnership ("All")."""
+
+    def __init__(
+        self,
+        row: Row,
+        context: Context,
+        errors: list[RowError],
+        notices: list[RowError],
+        exact: bool,
+    ) -> None:
+        self.row, self.context, self.errors, self.notices = row, context, errors, notices
+        self.exact = exact
+        self.everyone = False
+
+    def _resolve(self, name: str, column: str) -> Agency | NewThing | None:
+        return resolve_agency(name, self.row, column, self.context, self.errors)
+
+    def _notice(self, column: str, message: str) -> None:
+        self.notices.append(RowError(self.row.number, column, message))
+
+    def lead(self, text: str) -> tuple[Agency | NewThing | None, list[Agency | NewThing]]:
+        if not text:
+            return None, []
+        names = cell_agency_names(text, self.context, exact=self.exact)
+        if names is None:
+            self.everyone = True
+            self._notice(
+                "lead_agency",
+                f"“{text}” names no one agency to lead: the lead is left blank (a gap the draft "
+                "shows) and every core agency of the partnership supports the action.",
+            )
+            return None, []
+        found = [self._resolve(name, "lead_agency") for name in names]
+        lead, also = found[0], [agency for agency in found[1:] if agency is not None]
+        if len(names) > 1 and lead is not None:
+            others = ", ".join(agency.name for agency in also) or "none"
+            self._notice(
+                "lead_agency",
+                f"“{text}” names several agencies: {lead.name} leads the action, and {others} "
+                f"support{'s' if len(also) == 1 else ''} it.",
+            )
+        return lead, also
+
+    def supporting(
+        self, names: list[str], lead: Agency | NewThing | None
+    ) -> list[Agency | NewThing]:
+        found: list[Agency | NewThing] = []
+        for name in names:
+            parts = cell_agency_names(name, self.context, exact=self.exact)
+            if parts is None:
+                self.everyone = True
+                self._notice(
+                    "supporting_agencies",
+                    f"“{name}”: every core agency of the partnership supports the action.",
+                )
+                continue
+            for part in parts:
+                agency = self._resolve(part, "supporting_agencies")
+                if agency is not None and all(agency is not other for other in found):
+                    found.append(agency)
+        if lead is not None and any(agency is lead for agency in found):
+            self.errors.append(
+                RowError(
+                    self.row.number,
+                    "supporting_agencies",
+                    f"{lead.name} leads this action, so it cannot also support it.",
+                )
+            )
+        return found
+
+
+def _compare_all(planned: list[Planned], context: Context, errors: list[RowError]) -> None:
+    """Once every row is planned: "every core agency" is known, so actions can be compared."""
+    partners = None
+    for item in planned:
+        if not item.row.is_action:
+            continue
+        if item.everyone:
+            partners = everyone(context) if partners is None else partners
+            item.supporting += [
+                agency
+                for agency in partners
+                if agency is not item.lead and all(agency is not other for other in item.supporting)
+            ]
+        if item.existing is not None:
+            _compare(item, item.existing, context)
+        _check_lead_active(item, errors)
 
 
 def _check_lead_active(item: Planned, errors: list[RowError]) -> None:
@@ -196,6 +289,8 @@ def _compare(item: Planned, existing: ExistingAction, context: Context) -> None:
         changes.append(
             f"Target date: {existing.target_date or 'none'} → {row.target_date or 'none'}"
         )
+    if row.timescale and existing.timescale != row.timescale:
+        changes.append(f"Timescale: {existing.timescale or 'none'} → {row.timescale}")
     current = [(one_line(o.description), one_line(o.measure)) for o in existing.outcomes]
     if current != row.outcomes:
         item.outcome_changes = outcome_changes(existing.outcomes, row.outcomes, changes)

@@ -65,7 +65,8 @@ def _action_cells(
         "\n".join(descriptions),
         clean_text(action.lead_agency.name) if action.lead_agency else "",
         "; ".join(supporting),
-        action.target_date.isoformat() if action.target_date else "",
+        # No date: the timescale note ("Ongoing"), which an import keeps as the note again.
+        action.target_date.isoformat() if action.target_date else clean_text(action.timescale),
         "\n".join(measures).rstrip("\n"),
     )
 

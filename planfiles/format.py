@@ -22,6 +22,8 @@ import tablib
 from django.conf import settings
 
 from planfiles import tabular
+from planfiles.columns import TableInfo
+from planfiles.report import RowError
 from planfiles.tabular import (
     OLE_MAGIC,
     ZIP_MAGIC,
@@ -50,7 +52,7 @@ HEADER: tuple[str, ...] = (
     "measure",
 )
 
-KINDS = ("csv", "xlsx")
+KINDS = ("csv", "xlsx", "docx")
 EXPORT_FORMATS = ("csv", "xlsx", "json", "docx")  # docx: planfiles/word_export.py
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -93,6 +95,19 @@ class PlanFileTable:
     rows: list[SourceRow] = field(default_factory=list)
     kind: str = "csv"
     filename: str = ""
+    # False: a Word document or a spreadsheet laid out its own way (planfiles/reader.py), read
+    # by its headings; these say how.
+    canonical: bool = True
+    # Agency names are exactly as the product wrote them (the canonical file, our own Word
+    # export): a lead cell naming an unknown agency is not split at "/" or ",".
+    exact_names: bool = True
+    tables: list[TableInfo] = field(default_factory=list)
+    problems: list[RowError] = field(default_factory=list)  # the import stops on any
+    notes: list[str] = field(default_factory=list)  # what the reader left out, and why
+    places: dict[int, str] = field(default_factory=dict)  # row number -> "Table 2, row 5"
+    title_guess: str = ""  # the plan's title, if nothing else gives it
+    about: dict[str, str] = field(default_factory=dict)  # a new plan's introduction, …
+    headings: set[str] = field(default_factory=set)  # heading keys of every header row
 
 
 # -- Text: the same normalisation on the way out and the way in.
@@ -146,20 +161,29 @@ def describe_size(size: int) -> str:
 
 
 def kind_for_filename(filename: str) -> str:
-    """ "csv" or "xlsx" from the file's name; refuse any other kind of file."""
+    """ "csv", "xlsx" or "docx" from the file's name; refuse any other kind of file."""
     suffix = PurePath(filename or "").suffix.lower()
-    if suffix == ".csv":
-        return "csv"
-    if suffix == ".xlsx":
-        return "xlsx"
+    if suffix in (".csv", ".xlsx", ".docx"):
+        return suffix.lstrip(".")
     if suffix in (".xls", ".xlsm", ".ods", ".numbers"):
         raise PlanFileRefused(
             f"“{filename}” is a spreadsheet type we cannot read. Save it as an Excel workbook "
             "(.xlsx) or as “CSV UTF-8 (Comma delimited)” (.csv) and upload it again."
         )
+    if suffix in (".docm", ".dotm"):
+        raise PlanFileRefused(
+            f"“{filename}” is a macro-enabled Word document, and macros are never opened here. "
+            "Open it in Word and save it as “Word Document (.docx)”, which leaves the macros "
+            "out, then upload it again."
+        )
+    if suffix in (".doc", ".dot", ".dotx", ".rtf", ".odt", ".pages"):
+        raise PlanFileRefused(
+            f"“{filename}” is a kind of document we cannot read. Open it in Word and save it as "
+            "“Word Document (.docx)”, then upload it again."
+        )
     raise PlanFileRefused(
-        f"“{filename}” is not a CSV or XLSX file. Upload the plan as a CSV file (.csv, UTF-8) "
-        "or an Excel workbook (.xlsx)."
+        f"“{filename}” is not a CSV, XLSX or Word file. Upload the plan as a CSV file (.csv, "
+        "UTF-8), an Excel workbook (.xlsx) or a Word document (.docx)."
     )
 
 
@@ -174,13 +198,46 @@ def check_size(size: int, limit: int | None = None) -> None:
 
 
 def read_plan_file(
-    data: bytes, *, kind: str, filename: str = "", limit: int | None = None
+    data: bytes,
+    *,
+    kind: str,
+    filename: str = "",
+    limit: int | None = None,
+    columns: dict[str, str] | None = None,
 ) -> PlanFileTable:
-    """Read a whole plan file, or refuse it with a message saying what is wrong."""
+    """Read a whole plan file, or refuse it with a message saying what is wrong.
+
+    A CSV or XLSX file whose first row is the canonical header is read as the plan file, as it
+    always was. Any other file (a Word document, a spreadsheet with its own headings) is read by
+    its headings (planfiles/reader.py). `columns`: headings a person said the meaning of
+    (heading key -> role, planfiles/columns.py); with any, the file is read by its headings.
+    """
     check_size(len(data), limit)
-    rows = read_table(data, PLAN_FILE, records=_records(data, kind, limit=limit))
-    # The name as messages repeat it: a name, too, may hold control characters.
-    return PlanFileTable(rows=rows, kind=kind, filename=visible(filename))
+    limit = max_bytes() if limit is None else limit
+    if kind == "docx":
+        from planfiles.reader import read_word_plan
+
+        return read_word_plan(data, filename=visible(filename), limit=limit, choices=columns or {})
+    records = list(_records(data, kind, limit=limit))
+    first = next(
+        (cells for _, cells in records if any(tabular.cell_text(c).strip() for c in cells)), None
+    )
+    if first is None or (not columns and _is_canonical(first)):
+        rows = read_table(data, PLAN_FILE, records=records)
+        # The name as messages repeat it: a name, too, may hold control characters.
+        return PlanFileTable(rows=rows, kind=kind, filename=visible(filename))
+    from planfiles.reader import read_sheets_plan
+
+    return read_sheets_plan(
+        data, records, kind=kind, filename=visible(filename), limit=limit, choices=columns or {}
+    )
+
+
+def _is_canonical(cells: object) -> bool:
+    found = [tabular.cell_text(c).strip().lstrip("\ufeff").strip() for c in cells]  # type: ignore[attr-defined]
+    while found and not found[-1]:
+        found.pop()
+    return tuple(found) == HEADER
 
 
 def _records(data: bytes, kind: str, *, limit: int | None) -> Iterator[Record]:

@@ -1,4 +1,7 @@
-"""The upload form of the plan's "Import actions" page: it reads the file, or says why not."""
+"""The upload form of the plan's "Import actions" page: it reads the file, or says why not.
+
+The file is the canonical plan file, a Word document or a spreadsheet laid out its own way
+(planfiles/format.py, `read_plan_file`)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from planfiles.format import (
 class PlanImportForm(forms.Form):
     file = forms.FileField(
         label="Plan file",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.docx"}),
         error_messages={
             "required": "Choose the plan file to upload.",
             "empty": "The file is empty. Upload a plan file with a header row and rows.",
@@ -39,8 +42,8 @@ class PlanImportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = (
-            "A CSV file saved as UTF-8 (“CSV UTF-8 (Comma delimited)” in Excel) or an Excel "
-            f"workbook (.xlsx), up to {describe_size(max_bytes())}."
+            "A Word document (.docx), an Excel workbook (.xlsx) or a CSV file saved as UTF-8 "
+            f"(“CSV UTF-8 (Comma delimited)” in Excel), up to {describe_size(max_bytes())}."
         )
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -18,6 +18,7 @@ queries, not tens of thousands (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -25,10 +26,16 @@ from django.db import IntegrityError, transaction
 
 from planfiles.diff import plan_rows
 from planfiles.format import HEADER, PlanFileTable
-from planfiles.matching import check_plan, load_names, resolve_plan, unknown_summaries
+from planfiles.matching import (
+    check_plan,
+    given_period,
+    load_names,
+    resolve_plan,
+    unknown_summaries,
+)
 from planfiles.planning import Context, Planned
 from planfiles.report import ImportReport, RowError
-from planfiles.rows import check_one_plan, read_rows
+from planfiles.rows import PlanGiven, check_one_plan, read_rows
 from planfiles.writer import write_import
 from priorities.models import Plan
 
@@ -41,6 +48,7 @@ def plan_import(
     dry_run: bool = False,
     into: Plan | None = None,
     allowed: Callable[[Plan], bool] | None = None,
+    given: PlanGiven | None = None,
 ) -> ImportReport:
     """Import a plan file, all or nothing.
 
@@ -49,19 +57,36 @@ def plan_import(
     `allowed`: asked about the plan before anything is written (the admin's rules).
     `create_missing`: create unknown partnerships, agencies and themes instead of refusing them,
     and let known agencies join the partnership.
+    `given`: the partnership, period and title the file does not carry (import_plan's options);
+    a file that carries other ones is refused. Importing into a plan, a file laid out its own
+    way takes them from the plan.
     """
     report = ImportReport(
         filename=table.filename,
         rows_read=len(table.rows),
         dry_run=dry_run,
         create_missing=create_missing,
+        canonical=table.canonical,
+        tables=table.tables,
+        notes=table.notes,
     )
     with transaction.atomic():
         if into is not None:
             # Imports into one plan wait for each other: a second click sees the first's work.
             into = Plan.objects.select_for_update().select_related("partnership").get(pk=into.pk)
-        context = Context(create_missing=create_missing)
-        planned = check_file(table, context, report, into=into, allowed=allowed)
+            if given is None and not table.canonical:
+                given = PlanGiven(
+                    partnership=into.partnership.name,
+                    title=into.title,
+                    period=into.period,
+                    start=into.period_start,
+                    end=into.period_end,
+                    strict=False,
+                )
+        if given is not None and given.period and given.start is None:
+            given = given_period(given)
+        context = Context(create_missing=create_missing, about=table.about)
+        planned = check_file(table, context, report, into=into, allowed=allowed, given=given)
         if report.errors or dry_run:
             return report
         if write(context, planned, user=user, errors=report.errors):
@@ -76,15 +101,17 @@ def check_file(
     *,
     into: Plan | None,
     allowed: Callable[[Plan], bool] | None,
+    given: PlanGiven | None = None,
 ) -> list[Planned]:
     """Passes 1 and 2: every row and every name checked; the report says what would happen."""
     errors = report.errors
-    rows = read_rows(table, errors)
+    errors += table.problems
+    rows = read_rows(table, errors, report.notices, given)
     reference = check_one_plan(rows, errors)
     resolve_plan(reference, context, into, errors)
     check_plan(reference, context, report, allowed)
     load_names(context)
-    planned = plan_rows(rows, context, errors)
+    planned = plan_rows(rows, context, errors, report.notices, exact_names=table.exact_names)
     report.rows = [item.result for item in planned]
     report.priorities_created = list(context.new_priorities)
     report.themes_created = [thing.name for thing in context.new_themes.values()]
@@ -94,7 +121,24 @@ def check_file(
     )
     report.unknown = unknown_summaries(context)
     errors.sort(key=_error_order)
+    if table.places:
+        _place(report, table.places)
     return planned
+
+
+def _place(report: ImportReport, places: dict[int, str]) -> None:
+    """Rows of a Word document or of several sheets say where they are: "Table 2, row 5"."""
+    for name in ("errors", "notices"):
+        setattr(
+            report,
+            name,
+            [
+                dataclasses.replace(item, place=places.get(item.row, "")) if item.row else item
+                for item in getattr(report, name)
+            ],
+        )
+    for row in report.rows:
+        row.place = places.get(row.number, "")
 
 
 def _error_order(error: RowError) -> tuple[int, int]:

@@ -9,15 +9,18 @@ or, with "create missing", becomes a `NewThing` for the writer to create.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import re
 from collections.abc import Callable, Sequence
 
 from partners.aliases import agency_names
 from partners.models import Agency, Partnership
 from partners.names import Named, Names, fold_name
+from planfiles.dates import period_dates
 from planfiles.planning import Context, NewThing, Row
 from planfiles.report import ImportReport, RowError, UnknownNames
-from planfiles.rows import MAX_LENGTHS, too_long
+from planfiles.rows import MAX_LENGTHS, PlanGiven, too_long
 from priorities.models import Plan, Theme, period_label
 
 
@@ -123,13 +126,50 @@ def _resolve_period(
                 )
             )
             return
+    if not reference.values["plan_title"]:
+        errors.append(
+            RowError(
+                None,
+                "plan_title",
+                "The file does not give the plan's title, and the partnership has no plan for "
+                f"{period_label(start, end)} yet. Give it: import_plan --title TITLE.",
+            )
+        )
+        return
     context.new_plan = Plan(
         partnership=context.partnership or context.new_partnership,
         title=reference.values["plan_title"],
         period_start=start,
         period_end=end,
         status=Plan.Status.DRAFT,
+        **{name: context.about[name] for name in ABOUT_FIELDS if context.about.get(name)},
     )
+
+
+ABOUT_FIELDS = ("introduction", "context", "aspirations")
+
+
+def given_period(given: PlanGiven) -> PlanGiven:
+    """The given period's dates: those of the partnership's plan for that period if it has one
+    (found by name), else 1 April to 31 March (planfiles/dates.py, `period_dates`)."""
+    dates = period_dates(given.period)
+    if dates is None:
+        return given
+    start, end = dates
+    name = fold_name(given.partnership)
+    if name:
+        for partnership in Partnership.objects.order_by("pk"):
+            if fold_name(partnership.name) == name:
+                plan = (
+                    Plan.objects.filter(partnership=partnership)
+                    .for_period(given.period)
+                    .order_by("-pk")
+                    .first()
+                )
+                if plan is not None:
+                    start, end = plan.period_start, plan.period_end
+                break
+    return dataclasses.replace(given, start=start, end=end)
 
 
 def check_plan(
@@ -155,7 +195,8 @@ def check_plan(
                 f"{plan.get_status_display().lower()}: only a draft plan can take an import.",
             )
         )
-    if context.plan is not None and plan.title != reference.values["plan_title"]:
+    title = reference.values["plan_title"]
+    if context.plan is not None and title and plan.title != title:
         report.warnings.append(
             f"The file calls the plan “{reference.values['plan_title']}”; it keeps its title "
             f"“{plan.title}”."
@@ -263,3 +304,59 @@ def unknown_summaries(context: Context) -> list[UnknownNames]:
             known = (context.agencies if kind == "agency" else context.themes).known()
         summaries.append(UnknownNames(kind, names, known))
     return summaries
+
+
+# -- Agency cells as real plans write them.
+
+# A lead or supporting cell naming no one agency but the whole partnership.
+EVERYONE = (
+    "all",
+    "all partners",
+    "all agencies",
+    "all csp partners",
+    "all csp agencies",
+    "csp",
+    "the csp",
+)
+# Between agencies named in one cell: "Police / Council", "Kent Police, MBC".
+_SEPARATORS = re.compile(r"\s*(?:/|,|;|\n)\s*")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def names_everyone(text: str) -> bool:
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split()) in EVERYONE
+
+
+def cell_agency_names(text: str, context: Context, *, exact: bool) -> list[str] | None:
+    """The agencies a lead or supporting cell names, in order; None for everyone ("All").
+
+    The whole text is looked up first: an agency may have "/" or "," in its name. Otherwise the
+    text is split at "/", ",", ";" and line breaks. In a file the product wrote (`exact`), names
+    are as written, so the text is split only if every part is a known agency.
+    """
+    found = context.agencies.find(text)
+    if found.item is not None or found.could_be:
+        return [text]
+    if names_everyone(text):
+        return None
+    parts = [part for part in _SEPARATORS.split(text.strip()) if part]
+    if len(parts) < 2:
+        return [text]
+    if exact and not all(context.agencies.find(part).item is not None for part in parts):
+        return [text]
+    return parts
+
+
+def everyone(context: Context) -> list[Agency | NewThing]:
+    """Every core agency of the partnership once the import is written: its active core
+    agencies, those joining it and those created."""
+    core: list[Agency | NewThing] = [
+        agency
+        for agency in context.agencies.items
+        if agency.pk in context.agencies.core_ids and agency.active
+    ]
+    core += [
+        agency for agency in context.joining.values() if agency.pk not in context.agencies.core_ids
+    ]
+    core += list(context.new_agencies.values())
+    return core

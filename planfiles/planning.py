@@ -25,6 +25,7 @@ class Row:
     start: datetime.date | None = None
     end: datetime.date | None = None
     target_date: datetime.date | None = None
+    timescale: str = ""  # the target date cell's text, when it is no date ("Ongoing")
     outcomes: list[tuple[str, str]] = field(default_factory=list)  # (outcome, measure)
     supporting: list[str] = field(default_factory=list)
 
@@ -64,6 +65,7 @@ class ExistingAction:
     description: str
     lead_agency_id: int | None
     target_date: datetime.date | None
+    timescale: str
     order: int
     version: int
     supporting: dict[int, int] = field(default_factory=dict)  # agency id -> through row id
@@ -95,6 +97,8 @@ class Context:
     unknown: dict[str, dict[str, None]] = field(
         default_factory=lambda: {"partnership": {}, "agency": {}, "theme": {}}
     )
+    # A new plan's introduction, context and aspirations, when the file gives them (Word).
+    about: dict[str, str] = field(default_factory=dict)
 
     @property
     def target(self) -> Plan | None:
@@ -121,3 +125,4 @@ class Planned:
     existing: ExistingAction | None = None
     supporting_changed: bool = False
     outcome_changes: OutcomeChanges | None = None
+    everyone: bool = False  # "All": every core agency supports the action

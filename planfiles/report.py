@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from planfiles.tabular import visible
 from priorities.models import Plan
+
+if TYPE_CHECKING:
+    from planfiles.columns import TableInfo
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 
@@ -20,13 +24,21 @@ class RowError:
     row: int | None  # None: the file as a whole
     column: str | None
     message: str
+    place: str = ""  # where the row is, when a row number is not enough: "Table 2, row 5"
+
+    @property
+    def where(self) -> str:
+        """The row as a person finds it: "Table 2, row 5", or the row's number."""
+        return self.place or (str(self.row) if self.row is not None else "")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "message", visible(self.message))
 
     def __str__(self) -> str:
         where = []
-        if self.row is not None:
+        if self.place:
+            where.append(self.place)
+        elif self.row is not None:
             where.append(f"Row {self.row}")
         if self.column:
             where.append(self.column)
@@ -54,6 +66,7 @@ class RowPlan:
     theme: str
     action: str  # blank for a row that names a priority only
     changes: list[str] = field(default_factory=list)
+    place: str = ""  # "Table 2, row 5", for a file whose rows are not numbered as one sheet
     # The action (or, for a row naming a priority only, the priority) once written.
     instance: object = field(default=None, repr=False, compare=False)
 
@@ -119,6 +132,13 @@ class ImportReport(FileReport):
     create_missing: bool = False
     unknown: list[UnknownNames] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Row by row, what was read otherwise than written (a lead cell naming several agencies,
+    # "All", a target date that is no date); never errors.
+    notices: list[RowError] = field(default_factory=list)
+    # A file laid out its own way: how its tables and columns were understood.
+    canonical: bool = True
+    tables: list[TableInfo] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     rows: list[RowPlan] = field(default_factory=list)
     partnership_name: str = ""
     plan_name: str = ""
@@ -170,7 +190,7 @@ class ImportReport(FileReport):
         ):
             if names:
                 lines.append(f"{label}: {', '.join(names)}.")
-        for warning in self.warnings:
+        for warning in [*self.warnings, *self.notes, *map(str, self.notices)]:
             lines.append(f"Note: {warning}")
         lines.append("Errors: 0.")
         if self.dry_run:

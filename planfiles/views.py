@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from lifecycle.published_files import serve
 from lifecycle.snapshot import public_view
 from lifecycle.versions import public_version
+from planfiles.columns import IGNORE, KNOWN, ROLE_LABELS, ROLES, heading_key
 from planfiles.exporter import PlanExportError, plan_export, version_export
 from planfiles.format import (
     EXPORT_FORMATS,
@@ -77,10 +78,11 @@ def plan_import_view(request: HttpRequest, partnership: str, period: str) -> Htt
             dry_run=True,
             into=plan,
         )
-        if report.ok:
+        if report.ok or not form.table.canonical:
+            # A file laid out its own way is previewed even with problems: choosing what a
+            # column holds may be all it needs.
             token = _keep_upload(request, plan, form, create_missing)
-            context = {"plan": plan, "report": report, "token": token}
-            return render(request, "planfiles/plan_import_preview.html", context)
+            return _preview(request, plan, report, token)
         count = len(report.errors)
         form.add_error(
             "file",
@@ -110,7 +112,7 @@ def plan_import_confirm(request: HttpRequest, partnership: str, period: str) -> 
             )
         return redirect(plan.get_workspace_url())
     try:
-        table = read_plan_file(pending["data"], kind=pending["kind"], filename=pending["filename"])
+        table = _read_pending(pending)
     except PlanFileRefused:  # it was read at upload; only a change of settings could do this
         _forget_upload(request, token)
         messages.error(request, "The file could not be read again. Upload it again.")
@@ -159,6 +161,82 @@ def _import_once(
     except IntegrityError:  # the token recorded meanwhile: another confirmation did it
         raise _AlreadyDone from None
     return report
+
+
+@login_required
+@require_POST
+def plan_import_columns(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    """The preview again, with the columns read as the person chose (a file laid out its own
+    way): the same kept upload, a new token."""
+    plan = fetch_plan(request.user, partnership, period, perm="planfiles.import_plan")
+    pending = _pending_upload(request, plan, request.POST.get("token", ""))
+    if pending is None:
+        messages.info(
+            request,
+            "There is no import waiting: it was done already, cancelled, or replaced by a newer "
+            "upload. Upload the file again.",
+        )
+        return redirect(_import_url(plan))
+    choices = _choices_from(request.POST)
+    create_missing = request.POST.get("create_missing") == "on"
+    try:
+        table = read_plan_file(
+            pending["data"], kind=pending["kind"], filename=pending["filename"], columns=choices
+        )
+    except PlanFileRefused as exc:
+        messages.error(request, f"With those columns the file cannot be read: {exc.message}")
+        table = _read_pending(pending)
+        choices, create_missing = pending.get("choices") or {}, pending["create_missing"]
+    report = plan_import(
+        table=table,
+        user=request.user,
+        create_missing=create_missing,
+        dry_run=True,
+        into=plan,
+    )
+    token = _renew_upload(request, choices, create_missing)
+    return _preview(request, plan, report, token)
+
+
+def _preview(request: HttpRequest, plan: Plan, report: ImportReport, token: str) -> HttpResponse:
+    context = {
+        "plan": plan,
+        "report": report,
+        "token": token,
+        "columns": _columns_to_choose(report),
+        "roles": [(role, ROLE_LABELS[role]) for role in (*ROLES, IGNORE)],
+    }
+    return render(request, "planfiles/plan_import_preview.html", context)
+
+
+def _columns_to_choose(report: ImportReport) -> list[dict[str, str]]:
+    """Each heading of the file's header rows once, with what it is read as, for the choice per
+    column (the theme names of the seed's layout are the layout's, not a choice)."""
+    columns: dict[str, dict[str, str]] = {}
+    for info in report.tables:
+        for column in info.columns:
+            if column.how == "layout" or not column.key or column.key in columns:
+                continue
+            columns[column.key] = {"heading": column.heading, "role": column.role or IGNORE}
+    return list(columns.values())
+
+
+def _choices_from(data: dict) -> dict[str, str]:
+    """The columns the person chose, where they differ from what the headings say."""
+    choices: dict[str, str] = {}
+    try:
+        count = min(int(data.get("columns", 0)), 200)
+    except ValueError:
+        return choices
+    for number in range(count):
+        heading = data.get(f"heading-{number}", "")
+        role = data.get(f"role-{number}", "")
+        key = heading_key(heading)
+        if not key or role not in (*ROLES, IGNORE):
+            continue
+        if role != KNOWN.get(key, IGNORE):
+            choices[key] = role
+    return choices
 
 
 @login_required
@@ -212,8 +290,30 @@ def _keep_upload(
         "filename": form.table.filename,
         "kind": form.table.kind,
         "create_missing": bool(create_missing),
+        "choices": {},  # the columns the person chose, for a file laid out its own way
         # Compressed: a CSV shrinks to a fraction; the session holds it only until confirmed.
         "data": base64.b64encode(zlib.compress(form.data_bytes)).decode("ascii"),
+    }
+    return token
+
+
+def _read_pending(pending: dict) -> PlanFileTable:
+    """The kept upload read again, with the columns chosen in the preview."""
+    return read_plan_file(
+        pending["data"],
+        kind=pending["kind"],
+        filename=pending["filename"],
+        columns=pending.get("choices") or None,
+    )
+
+
+def _renew_upload(request: HttpRequest, choices: dict[str, str], create_missing: bool) -> str:
+    """A new token for the kept upload, now to be read with these columns."""
+    token = secrets.token_urlsafe(24)
+    request.session[SESSION_KEY] = request.session[SESSION_KEY] | {
+        "token": token,
+        "choices": choices,
+        "create_missing": bool(create_missing),
     }
     return token
 

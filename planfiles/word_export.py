@@ -22,7 +22,8 @@ The layout, which the Word reader relies on (docs/architecture.md, "The Word lay
 - Cells hold the canonical file's text: several outcomes stand on separate lines of the outcome
   cell (line breaks, `<w:br/>`), their measures on the same lines of the measure cell (a blank
   line where an outcome has none); supporting agencies are separated by "; "; the target date is
-  written like "31 March 2022". Line breaks in an action's text are part of it.
+  written like "31 March 2022" (the timescale note, "Ongoing", where there is no date). Line
+  breaks in an action's text are part of it.
 - Core properties: title = the plan's title, author = the partnership's name, subject =
   "Community safety plan, <start> to <end>" (ISO dates), language en-GB; the partnership is
   also the document's company (docProps/app.xml).
@@ -166,10 +167,12 @@ def _action_cells(row: FileRow) -> tuple[str, ...]:
 
 
 def word_date(iso: str) -> str:
-    """A target date as people write it, e.g. "31 March 2022" ("" stays "")."""
-    if not iso:
-        return ""
-    date = datetime.date.fromisoformat(iso)
+    """A target date as people write it, e.g. "31 March 2022" ("" stays ""; a timescale note
+    such as "Ongoing", which the plan file carries where there is no date, stays as it is)."""
+    try:
+        date = datetime.date.fromisoformat(iso)
+    except ValueError:
+        return iso
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 

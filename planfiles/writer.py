@@ -187,6 +187,7 @@ def _new_actions(
             lead_agency_id=item.lead.pk if item.lead is not None else None,
             description=item.row.values["action"],
             target_date=item.row.target_date,
+            timescale=item.row.timescale,
             order=tops[cell],
             created_by=user,
             updated_by=user,
@@ -268,6 +269,8 @@ def _changed_actions(planned: list[Planned], user: Any, now: datetime.datetime) 
         action = actions[item.existing.pk]
         action.lead_agency_id = item.lead.pk if item.lead is not None else None
         action.target_date = item.row.target_date
+        # A date leaves the timescale note as it is; text that is no date replaces it.
+        action.timescale = item.row.timescale or action.timescale
         action.version += 1
         action.updated_by = user
         action.updated_at = now
@@ -278,7 +281,7 @@ def _changed_actions(planned: list[Planned], user: Any, now: datetime.datetime) 
             gone += [current.pop(agency) for agency in set(current) - wanted]
             added += [Through(action_id=action.pk, agency_id=pk) for pk in wanted - set(current)]
     changed = [actions[item.existing.pk] for item in items]
-    update_in_groups(Action, changed, ["lead_agency", "target_date"])
+    update_in_groups(Action, changed, ["lead_agency", "target_date", "timescale"])
     for start in range(0, len(changed), CHUNK):
         Action.objects.filter(pk__in=[a.pk for a in changed[start : start + CHUNK]]).update(
             version=F("version") + 1, updated_by=user, updated_at=now

@@ -78,11 +78,11 @@ def test_a_second_confirmation_imports_nothing_more(client, admin_user, lichfiel
 def test_bad_rows_are_listed_by_row_and_column_and_nothing_changes(client, admin_user, lichfield):
     client.force_login(admin_user)
     before = database_snapshot()
-    rows = [plan_row(), plan_row(action="B", target_date="tomorrow")]
+    rows = [plan_row(), plan_row(action="B", target_date="2022-02-30")]
     response = admin_upload(client, csv_bytes(rows))
     page = response.content.decode()
     assert "Nothing was imported: the file has 1 problem" in page
-    assert "<td>3</td><td>target_date</td><td>“tomorrow” is not a date" in page
+    assert "<td>3</td><td>target_date</td><td>“2022-02-30” is not a date" in page
     assert "Confirm import" not in page
     assert database_snapshot() == before
 

@@ -33,7 +33,9 @@ def test_import_prints_a_summary(lichfield, tmp_path):
 
 def test_import_with_errors_prints_each_and_exits_non_zero(lichfield, tmp_path):
     path = tmp_path / "plan.csv"
-    path.write_bytes(csv_bytes([plan_row(target_date="soon"), plan_row(lead_agency="Nobody")]))
+    path.write_bytes(
+        csv_bytes([plan_row(target_date="2022-13-01"), plan_row(lead_agency="Nobody")])
+    )
     before = database_snapshot()
     with pytest.raises(CommandError, match="plan.csv: 3 errors; nothing was imported") as caught:
         out, err = io.StringIO(), io.StringIO()
@@ -42,7 +44,7 @@ def test_import_with_errors_prints_each_and_exits_non_zero(lichfield, tmp_path):
     assert database_snapshot() == before
     assert "Errors: 3. Nothing was imported." in out.getvalue()
     errors = err.getvalue()
-    assert "Row 2, target_date: “soon” is not a date written YYYY-MM-DD" in errors
+    assert "Row 2, target_date: “2022-13-01” is not a date written YYYY-MM-DD" in errors
     assert "Row 3, lead_agency: No agency is called “Nobody”" in errors
     assert "Row 3, action: This row repeats row 2" in errors
     assert "Known agencies:" in errors
@@ -70,7 +72,7 @@ def test_create_missing_creates_unknown_names(lichfield, tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("plan.pdf", b"%PDF", "is not a CSV or XLSX file"),
+        ("plan.pdf", b"%PDF", "is not a CSV, XLSX or Word file"),
         ("plan.csv", b"", "The file is empty"),
         ("plan.csv", b"a,b\r\n1,2\r\n", "not the plan file's header"),
     ],
@@ -149,3 +151,139 @@ def test_export_names_the_known_partnerships_and_periods(lichfield):
         call_command("export_plan", "--partnership", "nowhere", "--period", "2021-22")
     with pytest.raises(CommandError, match="has no plan for “2005-08”.*Its plans: 2021-22"):
         call_command("export_plan", "--partnership", "lichfield", "--period", "2005-08")
+
+
+# -- Plans laid out their own way: what the file does not carry, and what its columns are.
+
+
+LICHFIELD = (
+    "--partnership",
+    "Lichfield District Community Safety Partnership",
+    "--period",
+    "2021-22",
+)
+
+
+def own_layout(tmp_path, rows, name="plan.csv"):
+    from tests.planfiles.documents import csv
+
+    path = tmp_path / name
+    path.write_bytes(csv(rows))
+    return path
+
+
+def test_a_plan_laid_out_its_own_way_takes_the_partnership_period_and_title_given(
+    partnership, tmp_path
+):
+    from priorities.models import Plan
+
+    path = own_layout(
+        tmp_path,
+        [
+            ["Priority", "What we will do", "By when"],
+            ["Fraud", "Courier fraud talks", "Q2 2022-23"],
+        ],
+    )
+    out, _ = import_plan(
+        path, "--partnership", "lichfield district community safety partnership",
+        "--period", "2022-23", "--title", "Delivery Plan 2022-23",
+    )  # fmt: skip
+    assert "The file: 1 action (columns: “Priority” → priority" in out
+    assert "“What we will do” → action" in out
+    assert "Actions: 1 created" in out
+    plan = Plan.objects.get(partnership=partnership, title="Delivery Plan 2022-23")
+    assert plan.period == "2022-23"
+    action = Action.objects.get(description="Courier fraud talks")
+    assert str(action.target_date) == "2022-09-30"
+
+
+def test_a_plan_laid_out_its_own_way_without_a_partnership_says_what_to_give(db, tmp_path):
+    path = own_layout(tmp_path, [["Priority", "Action"], ["Fraud", "Courier fraud talks"]])
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 errors; nothing was imported"):
+        call_command("import_plan", str(path), stdout=io.StringIO(), stderr=err)
+    errors = err.getvalue()
+    assert "partnership: The file does not give the partnership. Give it: import_plan " \
+        "--partnership NAME" in errors  # fmt: skip
+    assert "plan_start: The file does not give the plan's period. Give the period: " \
+        "import_plan --period YYYY-YY" in errors  # fmt: skip
+
+
+def test_a_new_plan_needs_a_title(partnership, tmp_path):
+    path = own_layout(tmp_path, [["Priority", "Action"], ["Fraud", "Courier fraud talks"]])
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 error; nothing was imported"):
+        call_command(
+            "import_plan", str(path), *LICHFIELD, stdout=io.StringIO(), stderr=err
+        )  # fmt: skip
+    assert "plan_title: The file does not give the plan's title, and the partnership has no " \
+        "plan for 2021-22 yet. Give it: import_plan --title TITLE." in err.getvalue()  # fmt: skip
+
+
+def test_a_given_value_the_file_contradicts_is_an_error(lichfield, tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_bytes(csv_bytes([plan_row()]))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_plan", str(path), "--period", "2022-23", "--title", "Another",
+            stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+    assert "Row 2, plan_title: The file says “Community Safety Delivery Plan”, but --title " \
+        "says “Another”" in err.getvalue()  # fmt: skip
+    assert "Row 2, plan_start: The file says “2021-04-01 to 2022-03-31 (2021-22)”, but " \
+        "--period says “2022-23”" in err.getvalue()  # fmt: skip
+
+
+def test_given_values_the_file_agrees_with_are_fine(lichfield, tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_bytes(csv_bytes([plan_row()]))
+    out, _ = import_plan(
+        path, "--partnership", "Lichfield District Community Safety Partnership",
+        "--period", "2021-22",
+    )  # fmt: skip
+    assert "Errors: 0." in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "2021/22"], "“2021/22” is not a plan period: write it YYYY-YY"),
+        (["--column", "deliverable=Action"], "“deliverable” is not a column of a plan"),
+        (["--column", "measure=Performance notes"], "No header row has a column headed as"),
+    ],
+)
+def test_bad_options_are_refused_before_anything_is_read(lichfield, tmp_path, args, message):
+    path = own_layout(tmp_path, [["Priority", "Action"], ["Fraud", "Courier fraud talks"]])
+    before = database_snapshot()
+    with pytest.raises(CommandError, match=message):
+        import_plan(path, *args)
+    assert database_snapshot() == before
+
+
+def test_a_column_option_names_what_a_heading_holds(lichfield, tmp_path):
+    path = own_layout(
+        tmp_path,
+        [
+            ["Priority", "Our commitments", "Comments"],
+            ["Fraud", "Courier fraud talks", "Talks held"],
+        ],
+    )
+    with pytest.raises(CommandError):
+        import_plan(path, *LICHFIELD)
+    out, _ = import_plan(
+        path, *LICHFIELD, "--column", "action=Our commitments", "--column", "measure=comments"
+    )
+    assert "“Our commitments” → action" in out and "“Comments” → measure" in out
+    outcome = Action.objects.get(description="Courier fraud talks").outcomes.get()
+    assert (outcome.description, outcome.measure) == ("", "Talks held")
+
+
+def test_notes_say_what_was_read_otherwise_than_written(lichfield, tmp_path):
+    path = own_layout(
+        tmp_path,
+        [["Priority", "Action", "Lead", "Timescale"], ["Fraud", "Courier talks", "All", "Ongoing"]],
+    )
+    out, _ = import_plan(path, *LICHFIELD)
+    assert "Note: Row 2, lead_agency: “All” names no one agency to lead" in out
+    assert "Note: Row 2, target_date: “Ongoing” is not a date" in out

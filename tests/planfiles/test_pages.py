@@ -196,7 +196,7 @@ def test_a_plan_changed_since_the_preview_is_checked_again(client, lichfield, co
 
 def test_bad_rows_show_the_form_again_with_every_problem(client, lichfield, coordinator):
     client.force_login(coordinator)
-    rows = [plan_row(target_date="31/03/2022"), plan_row(action="B", lead_agency="Nobody")]
+    rows = [plan_row(target_date="31/02/2022"), plan_row(action="B", lead_agency="Nobody")]
     before = database_snapshot()
     response = upload(client, csv_bytes(rows), create_missing="")
     assert response.status_code == 200
@@ -205,7 +205,7 @@ def test_bad_rows_show_the_form_again_with_every_problem(client, lichfield, coor
     assert 'id="error-summary"' in page
     assert 'href="#id_file"' in page
     assert "The file has 2 problems, so nothing was imported." in page
-    assert re.search(r"<td>2</td><td>target_date</td><td>“31/03/2022” is not a date", page)
+    assert re.search(r"<td>2</td><td>target_date</td><td>“31/02/2022” is not a date", page)
     assert re.search(r"<td>3</td><td>lead_agency</td><td>No agency is called “Nobody”", page)
     assert "Known agencies:" in page
     assert 'type="file"' in page and "<h1" in page and page.count("<h1") == 1
@@ -214,7 +214,7 @@ def test_bad_rows_show_the_form_again_with_every_problem(client, lichfield, coor
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"%PDF-1.4", "plan.pdf", "is not a CSV or XLSX file"),
+        (b"%PDF-1.4", "plan.pdf", "is not a CSV, XLSX or Word file"),
         (b"", "plan.csv", "The file is empty"),
         (b"name,action\r\nx,y\r\n", "plan.csv", "The first row is not the plan file&#x27;s header"),
         ("partnership,é".encode("cp1252"), "plan.csv", "not UTF-8"),
@@ -290,3 +290,128 @@ def test_the_workspace_links_to_import_and_export_for_those_allowed(
     page = client.get(WORKSPACE_URL).content.decode()
     assert (IMPORT_URL in page) is shown
     assert (export_url("xlsx") in page) is shown
+
+
+# -- Plans laid out their own way: Word documents and spreadsheets with their own headings.
+
+COLUMNS_URL = reverse("plan_import_columns", kwargs=KWARGS)
+
+
+def own_rows() -> list[list[str]]:
+    outcome = "Fewer young people drawn into ASB"
+    return [
+        ["Priority", "What we will do", "Expected outcome", "Notes", "Owner"],
+        ["Anti-social Behaviour (ASB)", NEW, outcome, "Referrals", "Police / LDC"],
+    ]
+
+
+def choices_of(page: str) -> dict[str, str]:
+    """The preview's choice per column: heading -> what it is read as."""
+    headings = dict(re.findall(r'name="heading-(\d+)" value="([^"]*)"', page))
+    chosen = dict(
+        re.findall(r'name="role-(\d+)"[^>]*>(?:(?!</select>).)*?value="(\w+)" selected', page, re.S)
+    )
+    return {headings[n]: chosen[n] for n in headings}
+
+
+def test_a_word_document_is_previewed_with_how_each_column_was_read(client, lichfield, coordinator):
+    from tests.planfiles.documents import Heading, Table, word
+
+    client.force_login(coordinator)
+    data = word([Heading("Action plan"), Table(own_rows())])
+    before = database_snapshot()
+    response = upload(client, data, "plan.docx")
+    assert database_snapshot() == before
+    page = response.content.decode()
+    assert "How the file was read" in page
+    assert "Table 1: 1 action (priority: Anti-social Behaviour (ASB))" in page
+    assert choices_of(page) == {
+        "Priority": "priority",
+        "What we will do": "action",
+        "Expected outcome": "outcome",
+        "Notes": "ignore",
+        "Owner": "lead_agency",
+    }
+    assert "“Police / LDC” names several agencies: Staffordshire Police leads the action" in page
+    assert re.search(r"<td>Table 1, row 2</td>\s*<td><strong>New action</strong></td>", page)
+    client.post(CONFIRM_URL, {"token": token_of(response)})
+    action = Action.objects.get(description=NEW)
+    assert action.lead_agency.name == "Staffordshire Police"
+    assert [a.name for a in action.supporting_agencies.all()] == ["Lichfield District Council"]
+
+
+def test_choosing_what_a_column_holds_checks_the_file_again_and_imports_it_so(
+    client, lichfield, coordinator
+):
+    from tests.planfiles.documents import csv
+
+    client.force_login(coordinator)
+    response = upload(client, csv(own_rows()), "plan.csv")
+    page = response.content.decode()
+    columns = choices_of(page)
+    fields = {"token": token_of(response), "columns": str(len(columns))}
+    for number, (heading, role) in enumerate(columns.items()):
+        fields[f"heading-{number}"] = heading
+        fields[f"role-{number}"] = "measure" if heading == "Notes" else role
+    before = database_snapshot()
+    again = client.post(COLUMNS_URL, fields)
+    assert database_snapshot() == before
+    assert choices_of(again.content.decode())["Notes"] == "measure"
+    assert token_of(again) != fields["token"]
+    # The old token no longer confirms; the new one imports with the columns chosen.
+    client.post(CONFIRM_URL, {"token": fields["token"]})
+    assert not Action.objects.filter(description=NEW).exists()
+    client.post(CONFIRM_URL, {"token": token_of(again)})
+    outcome = Action.objects.get(description=NEW).outcomes.get()
+    assert (outcome.description, outcome.measure) == (
+        "Fewer young people drawn into ASB",
+        "Referrals",
+    )
+
+
+def test_a_file_laid_out_its_own_way_with_problems_is_previewed_without_confirm(
+    client, lichfield, coordinator
+):
+    from tests.planfiles.documents import csv
+
+    client.force_login(coordinator)
+    rows = own_rows()
+    rows[1][4] = "Lichfield Youth Trust"
+    response = upload(client, csv(rows), "plan.csv")
+    page = response.content.decode()
+    assert "How the file was read" in page
+    assert "nothing can be imported until it is put right" in page
+    assert "No agency is called “Lichfield Youth Trust”" in page
+    assert "The file names 1 agency we do not know: “Lichfield Youth Trust”" in page
+    assert CONFIRM_URL not in page
+    # Ticking "create missing" in the preview checks the file again with it.
+    fields = {"token": token_of(response), "columns": "0", "create_missing": "on"}
+    again = client.post(COLUMNS_URL, fields).content.decode()
+    assert "New agency: Lichfield Youth Trust" in again
+    assert CONFIRM_URL in again
+
+
+def test_a_column_choice_for_an_upload_that_is_gone_does_nothing(client, lichfield, coordinator):
+    client.force_login(coordinator)
+    response = client.post(COLUMNS_URL, {"token": "nothing", "columns": "0"}, follow=True)
+    assert "There is no import waiting" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["lead_officer", "other_coordinator"])
+def test_others_cannot_choose_columns(client, request, lichfield, coordinator, role):
+    from tests.planfiles.documents import csv
+
+    client.force_login(coordinator)
+    token = token_of(upload(client, csv(own_rows()), "plan.csv"))
+    client.force_login(request.getfixturevalue(role))
+    response = client.post(COLUMNS_URL, {"token": token, "columns": "0"})
+    assert response.status_code in (403, 404)
+
+
+def test_a_word_document_that_is_not_a_plan_is_refused_on_the_field(client, lichfield, coordinator):
+    from tests.planfiles.documents import Para, word
+
+    client.force_login(coordinator)
+    response = upload(client, word([Para("No table here.")]), "plan.docx")
+    assert "The document has no table" in response.content.decode()
+    assert 'href="#id_file"' in response.content.decode()
