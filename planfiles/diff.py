@@ -54,9 +54,9 @@ def load_existing(plan: Plan) -> dict[ActionKey, ExistingAction]:
     for pk, action_id, agency_id in through.values_list("pk", "action_id", "agency_id"):
         actions[action_id].supporting[agency_id] = pk
     outcomes = Outcome.objects.filter(action__priority__plan=plan).order_by("order", "pk")
-    for values in outcomes.values("pk", "action_id", "description", "measure", "order"):
-        action_id = values.pop("action_id")
-        actions[action_id].outcomes.append(ExistingOutcome(**values))
+    rows = outcomes.values_list("pk", "action_id", "description", "measure", "order")
+    for pk, action_id, description, measure, order in rows:
+        actions[action_id].outcomes.append(ExistingOutcome(pk, description, measure, order))
     keyed: dict[ActionKey, ExistingAction] = {}
     for action in actions.values():
         key = (action.priority_id, action.theme_id, clean_text(action.description))

@@ -24,7 +24,7 @@ from partners.aliases import agency_names
 from partners.models import Agency, Partnership
 from partners.names import Names, fold_name
 from planfiles.figures_file import HEADER
-from planfiles.report import Add, FileReport, RowError, adder
+from planfiles.report import Add, FileReport, RowError, adder, char_limit
 from planfiles.tabular import SourceRow
 from priorities.models import Plan
 from tracking.models import Figure, Measure
@@ -32,7 +32,7 @@ from tracking.periods import parse_period
 
 REQUIRED = ("partnership", "plan_period", "measure", "agency", "period", "value")
 COUNTED = {"monthly": "by month", "quarterly": "by quarter", "annual": "by financial year"}
-CONFIDENCE_MAX = Figure._meta.get_field("confidence").max_length
+CONFIDENCE_MAX = char_limit(Figure, "confidence")
 # Figure.value is DECIMAL(12, 2): up to ten digits before the point.
 VALUE_LIMIT = Decimal(10) ** 10
 

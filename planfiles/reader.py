@@ -101,7 +101,7 @@ def _first_rows(tables: list[WordTable]) -> str:
 
 
 def _word_grids(document: WordDocument) -> list[Grid]:
-    grids = []
+    grids: list[Grid] = []
     heading = ""
     text_since_table = True
     for block in document.blocks:
@@ -231,7 +231,7 @@ def _workbook_grids(data: bytes) -> list[Grid]:
         sheets = list(workbook.worksheets)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for sheet in sheets:
-                sheet.reset_dimensions()  # type: ignore[union-attr]
+                sheet.reset_dimensions()
                 records = list(enumerate(sheet.iter_rows(values_only=True), start=1))
                 rows = _grid_rows(records)
                 _merge(rows, _merged_ranges(archive, sheet))
@@ -262,8 +262,13 @@ def _merged_ranges(archive: zipfile.ZipFile, sheet: object) -> list[tuple[int, i
                 first_col, first_row, last_col, last_row = range_boundaries(element.get("ref", ""))
             except (ValueError, TypeError):
                 continue
-            if None not in (first_col, first_row, last_col, last_row):
-                ranges.append((first_row, first_col, last_row, last_col))  # type: ignore[arg-type]
+            if (
+                first_col is not None
+                and first_row is not None
+                and last_col is not None
+                and last_row is not None
+            ):
+                ranges.append((first_row, first_col, last_row, last_col))
             element.clear()
     return ranges
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.db.models import Model
+
 from planfiles.tabular import visible
 from priorities.models import Plan
 
@@ -196,3 +198,11 @@ class ImportReport(FileReport):
         if self.dry_run:
             lines.append("Dry run: nothing was saved.")
         return [visible(line) for line in lines]
+
+
+def char_limit(model: type[Model], field: str) -> int:
+    """The most characters a CharField of `model` holds: what a file's cell for it may hold."""
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if not isinstance(limit, int):
+        raise TypeError(f"{model.__name__}.{field} has no length limit")
+    return limit

@@ -69,7 +69,7 @@ def plan_import_view(request: HttpRequest, partnership: str, period: str) -> Htt
         request.FILES if request.method == "POST" else None,
     )
     report = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.table is not None:
         create_missing = form.cleaned_data["create_missing"]
         report = plan_import(
             table=form.table,
@@ -283,12 +283,14 @@ def _done_message(report: ImportReport) -> str:
 def _keep_upload(
     request: HttpRequest, plan: Plan, form: PlanImportForm, create_missing: bool
 ) -> str:
+    table = form.table
+    assert table is not None  # a valid form has read its file
     token = secrets.token_urlsafe(24)
     request.session[SESSION_KEY] = {
         "token": token,
         "plan": plan.pk,
-        "filename": form.table.filename,
-        "kind": form.table.kind,
+        "filename": table.filename,
+        "kind": table.kind,
         "create_missing": bool(create_missing),
         "choices": {},  # the columns the person chose, for a file laid out its own way
         # Compressed: a CSV shrinks to a fraction; the session holds it only until confirmed.
