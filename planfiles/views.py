@@ -55,7 +55,7 @@ def plan_import_view(request: HttpRequest, partnership: str, period: str) -> Htt
         request.FILES if request.method == "POST" else None,
     )
     report = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.table is not None:
         create_missing = form.cleaned_data["create_missing"]
         report = plan_import(
             table=form.table,
