@@ -24,9 +24,10 @@ $(VENV)/.installed: requirements.txt requirements-test.txt requirements-load.txt
 run: venv
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py draw_published_files
 	@echo ""
 	@echo "CSP Action Plan: http://127.0.0.1:$(PORT)/"
-	@echo "Demo logins (password demo-password-2021): admin, coordinator, police.officer, bromford.officer, council.officer"
+	@echo "Demo logins (password demo-password-2021): admin, coordinator, police.officer, bromford.officer, council.officer, opfcc.analyst"
 	@echo ""
 	@echo "E-mails (console backend) are printed below by the task worker, which stops with the server."
 	@echo ""

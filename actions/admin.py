@@ -19,6 +19,7 @@ from actions.forms import check_action_agencies, outcome_values
 from actions.models import Action, Outcome
 from actions.services import EditConflict, action_create, action_delete, action_update
 from partners.admin_filters import partnership_filter
+from partners.admin_paging import EstimatedCountPaginator
 from partners.permissions import can, member_partnership_ids
 from priorities.admin_filters import (
     AgencyFilter,
@@ -101,6 +102,7 @@ class ActionAdmin(SimpleHistoryAdmin):
     # index on (priority, order) gives the first page without sorting every action.
     ordering = ["priority_id", "order", "pk"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # not a count of every action of the country
     inlines = [OutcomeInline]
 
     # Admins (superusers) manage everything here. Staff who are not superusers see only their
@@ -177,3 +179,4 @@ class OutcomeAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["action"]
     ordering = ["action_id", "order", "pk"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator

@@ -112,6 +112,11 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["priority__order", "theme__order", "order", "pk"]
+        indexes = [
+            # A plan's actions in their order, and the admin's list by plan: read from the
+            # index, not sorted from every action of the installation.
+            models.Index(fields=["priority", "order", "id"], name="action_priority_order"),
+        ]
 
     def __str__(self) -> str:
         text = self.description
@@ -222,6 +227,7 @@ class Outcome(models.Model):
 
     class Meta:
         ordering = ["action", "order", "pk"]
+        indexes = [models.Index(fields=["action", "order", "id"], name="outcome_action_order")]
 
     def __str__(self) -> str:
         return self.description

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "tracking",
     "lifecycle",
     "planfiles",
+    "reports",
     "people",
     "operations",
 ]
@@ -99,6 +100,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves the collected static files (compressed, cached for ever) straight from gunicorn.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The public plan pages, for visitors who are not signed in, straight from the cache before
+    # the rest of the stack runs (lifecycle/public_cache.py).
+    "lifecycle.middleware.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -160,6 +164,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "POSTGRES_JIT", default=False
+):
+    # PostgreSQL's JIT compiler suits long reports, not a page's short queries: it starts when
+    # the planner's estimate is high, and with a country's data (1,500 plans) it made "My updates
+    # due" take 4–6 s instead of 0.15 s, all of it compiling (docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -227,9 +239,11 @@ def cache_from_url(url: str) -> dict:
     )
 
 
-# The cache holds the rendered public plan pages (priorities/public_cache.py). Pages are keyed by
-# what they show, so a cache per app server is correct; Redis only saves each server the first
-# render. REDIS_URL is read when CACHE_URL is not set.
+# The cache holds the rendered public plan pages (lifecycle/public_cache.py). With the default
+# local-memory cache (one per process) each kept page is checked by one small query; with a shared
+# cache (CACHE_URL=redis://…, needed by several app servers: docs/deployment.md) by one round trip
+# to the cache, every server seeing every publication at once. REDIS_URL is read when CACHE_URL is
+# not set.
 CACHES = {
     "default": cache_from_url(
         os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "locmem://"
@@ -238,6 +252,21 @@ CACHES = {
 }
 # How long a rendered public page is kept, in seconds (0: never cached).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
+# How a kept public page is known to be fresh: "query" (one query per request; the default with
+# the local-memory cache) or "generation" (a token in the shared cache that every change replaces;
+# the default with Redis). Empty: chosen by the cache.
+PUBLIC_CACHE_FRESHNESS = os.environ.get("PUBLIC_CACHE_FRESHNESS", "").strip().lower()
+if PUBLIC_CACHE_FRESHNESS not in ("", "query", "generation"):
+    raise ImproperlyConfigured(
+        f"PUBLIC_CACHE_FRESHNESS must be query or generation (got {PUBLIC_CACHE_FRESHNESS!r})."
+    )
+if PUBLIC_CACHE_FRESHNESS == "generation" and not (
+    os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
+).startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        "PUBLIC_CACHE_FRESHNESS=generation needs a cache shared by every process "
+        "(CACHE_URL=redis://…): with a cache per process a change would not reach the others."
+    )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -291,6 +320,11 @@ if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"}}
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+
+# A live draft's PDF is drawn while its member waits only up to this many actions (about 25 ms
+# of CPU each); above it, the page says to use the Word document. Published versions' PDFs are
+# drawn once, in the background (lifecycle/published_files.py), whatever their size.
+DRAFT_PDF_MAX_ACTIONS = env_int("DRAFT_PDF_MAX_ACTIONS", 150)
 
 # The largest plan file (CSV, XLSX or Word) accepted for import, in bytes.
 PLAN_FILE_MAX_BYTES = env_int("PLAN_FILE_MAX_BYTES", 5 * 1024 * 1024)

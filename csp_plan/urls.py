@@ -21,6 +21,7 @@ urlpatterns = [
     # Before planfiles: …/versions/<n>/plan.pdf is the PDF, not a plan file of the kind "pdf".
     path("", include("lifecycle.urls")),
     path("", include("planfiles.urls")),
+    path("", include("reports.urls")),
 ]
 
 # A 403 says what the person lacks and names the coordinators who can help.

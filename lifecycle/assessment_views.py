@@ -62,7 +62,8 @@ def assessment_detail(request: HttpRequest, partnership: str, period: str) -> Ht
         "plan": plan,
         "assessment": assessment,
         "member": member,
-        "priorities": _priorities(plan, member=member),
+        # A county analyst reads a draft's live priorities (nothing of them is restricted).
+        "priorities": _priorities(plan, member=member or not plan.has_published_version),
         "can_manage": can(request.user, "tracking.manage_assessment", plan),
         "document_size": _size(assessment),
     }

@@ -1,5 +1,6 @@
 """The plan as a document people read: a snapshot (the live draft, or a published version) laid
-out as the seed lays it out, with how each action is going and the measures' figures to date."""
+out as the seed lays it out, with how each action is going (and each priority's actions by RAG
+status, as a bar: restricted actions are not counted) and the measures' figures to date."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from lifecycle.snapshot import Snapshot
 from lifecycle.snapshot import sections as snapshot_sections
 from priorities.models import Plan
 from tracking.charts import line_chart
+from tracking.dashboard import NO_UPDATE, rag_bar
 from tracking.figures import measures_data
 from tracking.models import ProgressUpdate
 from tracking.progress import with_latest_update
@@ -38,10 +40,19 @@ def document_context(plan: Plan, data: Snapshot, **extra: Any) -> dict[str, Any]
                 "percent": percent,
             }
     measures = [(d, line_chart(d, f"measure-{d.measure.pk}")) for d in measures_data(plan)]
+    sections = snapshot_sections(data)
+    if latest:  # once progress is recorded: each priority's actions by RAG status, as a bar
+        for section in sections:
+            section.progress = rag_bar(
+                action["progress"]["rag"] if "progress" in action else NO_UPDATE
+                for row in section.rows
+                for action in row.actions
+                if not action["restricted"]
+            )
     return {
         "plan": plan,
         "data": data,
-        "sections": snapshot_sections(data),
+        "sections": sections,
         "measures": measures,
         **extra,
     }

@@ -1,5 +1,6 @@
-"""The home page: for a signed-in person, what they owe first (their to-do list, plan by plan);
-for everyone, the partnerships and the plans they may read."""
+"""The home page: for a signed-in person, what they owe first (their to-do list, plan by plan)
+and, for a county analyst, their area's county view; for everyone, the partnerships and the
+plans they may read."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lifecycle.todo import todo_for
+from partners.models import Area
 from priorities.selectors import partnerships_with_plans
 
 
@@ -18,5 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
             request.user, search=search, page=request.GET.get("page", 1)
         ),
         "search": search,
+        # A county analyst's areas: the county view of each (reports/county.py).
+        "areas": list(Area.objects.read_by(request.user)),
     }
     return render(request, "lifecycle/home.html", context)

@@ -151,6 +151,44 @@ class PublishedVersion(models.Model):
         return json.loads(self.snapshot)
 
 
+def published_file_path(instance: PublishedFile, filename: str) -> str:
+    """Where a version's file is stored: under the version's id and its SHA-256, so that a file
+    can only ever be found for the exact text it was drawn from."""
+    version = instance.version
+    return f"published/{version.plan_id}/{version.pk}-{version.checksum}/{filename}"
+
+
+class PublishedFile(models.Model):
+    """A published version's document (its PDF, its Word file), drawn once in the background when
+    the version is published (lifecycle/published_files.py) and served from storage.
+
+    Written after its file is complete, so a request that finds the row finds the whole file; the
+    file's own SHA-256 is checked each time it is served."""
+
+    version = models.ForeignKey(PublishedVersion, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=10)  # a key of published_files.DRAWERS: "pdf", "docx"
+    file = models.FileField(upload_to=published_file_path, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    drawn_at = models.DateTimeField()
+    # How long it took to draw, in seconds (for the administrators: big plans take long).
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["version", "kind"]
+        constraints = [
+            unique(
+                "version",
+                "kind",
+                name="published_file_one_per_kind",
+                message="This version already has a file of this kind.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.kind.upper()}"
+
+
 class VersionAltered(Exception):
     """A published version's stored text no longer matches the checksum taken when it was
     published: someone changed the database behind the product's back, or it is damaged."""

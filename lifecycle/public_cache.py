@@ -1,41 +1,59 @@
 """The public published plan pages, rendered once and served from the cache.
 
-A published version is frozen (`PublishedVersion`), so its page and PDF can be kept. The page is
-not quite frozen: beside the snapshot it shows the actions' latest progress and the measures'
-figures to date, and whether a newer version exists. So the cache key is built from everything
-the page shows, read in ONE query (the version row, the latest version's number, and counts and
-high-water marks of the plan's progress updates, measures and figures): a new publication, a new
-progress update or a corrected figure makes a new key, and the next visitor gets a fresh page.
-Nothing is ever invalidated, which is why a cache per app server is correct. What the key does
-not follow (an agency renamed, a template changed by a deployment) lasts at most
-PUBLIC_CACHE_SECONDS; set CACHE_KEY_PREFIX per release with a shared (Redis) cache.
+A published version is frozen (`PublishedVersion`), so its page can be kept. The page is not quite
+frozen: beside the snapshot it shows the actions' latest progress and the measures' figures to
+date, and whether a newer version exists. A kept page is served only while it is still what the
+page would show, by one of two freshness checks (PUBLIC_CACHE_FRESHNESS):
 
-What is cached:
-- the HTML page for visitors who are not signed in and have no message waiting (a signed-in
-  person's page carries their name and their links; it is rendered as before);
-- the PDF for everyone (it is drawn from the snapshot alone).
-Never a draft: before the first publication there is no version row, and the view runs as before.
+- "query" (the default with the local-memory cache): a token built from everything the page shows,
+  read in ONE query (the version row, the latest version's number, and counts and high-water marks
+  of the plan's progress updates, measures and figures): a new publication, a new progress update
+  or a corrected figure makes a new token. Correct with a cache per process, since nothing needs to
+  be told; each request costs that query.
+- "generation" (the default with a shared cache, CACHE_URL=redis://…): a token per partnership
+  kept in the cache itself, replaced (once the transaction commits) whenever a version is
+  published or a progress update, measure or figure of one of its plans changes (signals, and the
+  figures import, which writes in bulk, says so itself). Every app server and worker reads the
+  same token, so a publication through one server is public at once through all of them; a
+  request costs one round trip to the cache and no query.
 
-Browsers and proxies get an ETag (answered with 304 Not Modified) and `Cache-Control: public`:
-a numbered version may be kept a while; the latest-version addresses (`…/`, `…/plan.pdf`) must
-be revalidated every time, so a new publication shows at once.
+What the tokens do not follow (an agency renamed, a template changed by a deployment) lasts at most
+PUBLIC_CACHE_SECONDS; set CACHE_KEY_PREFIX per release with a shared cache.
+
+Who is served from the cache: visitors who are not signed in, have no session and no message
+waiting (a signed-in person's page carries their name and their links: it is rendered as before).
+`PublicPageMiddleware` (lifecycle/middleware.py), placed right after WhiteNoise, answers them
+before the rest of the middleware runs, with the headers the whole stack gave the page when it was
+rendered (the Content Security Policy among them, built once per rendering), gzip- or
+Brotli-compressed when the browser accepts it. The views (`cache_public_page`) give everyone an
+ETag (answered with 304 Not Modified) and `Cache-Control: public`: a numbered version may be kept a
+while; the latest version's address (`…/`) must be revalidated every time, so a new publication
+shows at once. Never a draft: before the first publication there is no version row, and the page
+is never kept. The PDF and Word document of a version are not here: they are drawn once and kept
+in storage (lifecycle/published_files.py).
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import gzip
 import hashlib
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
-from django.db import connection
+from django.core.cache import cache, caches
+from django.db import connection, transaction
 from django.db.models import Field, Model
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 
 from actions.models import Action
@@ -45,20 +63,34 @@ from priorities.models import Plan, Priority, period_label
 from tracking.models import Figure, Measure, ProgressUpdate
 
 PAGE = "page"
-PDF = "pdf"
 
 # Bumped when what a key stands for changes shape.
-KEY_FORMAT = 1
+KEY_FORMAT = 2
 # How long browsers and proxies may keep a numbered version without asking again, in seconds.
 VERSION_PAGE_MAX_AGE = 300  # the page still shows live progress and figures
-VERSION_PDF_MAX_AGE = 24 * 60 * 60  # the PDF is the snapshot alone
+
+# The addresses of the public plan pages: the latest version, and a numbered one.
+PAGE_PATH = re.compile(
+    r"^/plans/(?P<partnership>[-a-zA-Z0-9_]{1,100})/(?P<period>[-a-zA-Z0-9_.]{1,40})/"
+    r"(?:versions/(?P<number>[0-9]{1,9})/)?$"
+)
 
 View = Callable[..., HttpResponse]
 
 
+def freshness() -> str:
+    """How a kept page is known to be fresh: "query" or "generation" (see above)."""
+    chosen = getattr(settings, "PUBLIC_CACHE_FRESHNESS", "") or ""
+    if chosen:
+        return chosen
+    backend = settings.CACHES["default"]["BACKEND"]
+    local = backend.endswith(("LocMemCache", "DummyCache"))
+    return "query" if local else "generation"
+
+
 def cache_public_page(kind: str) -> Callable[[View], View]:
-    """Serve a public plan view (`plan_detail`, `plan_version`: kind PAGE; `plan_pdf`: kind PDF)
-    from the cache when it shows a published version."""
+    """A public plan view (`plan_detail`, `plan_version`): ETag and Cache-Control for a published
+    version, and its page marked for PublicPageMiddleware to keep when it may be shared."""
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
@@ -69,30 +101,52 @@ def cache_public_page(kind: str) -> Callable[[View], View]:
                 extra = {} if number is None else {"number": number}
                 return view(request, partnership, period, **extra)
 
-            if not _may_use_cache(request, kind):
+            if not _may_use_cache(request):
                 return render()
             key = version_key(kind, partnership, period, number)
-            if key is None:  # nothing published (a draft), or no such version: never cached
+            if key is None:  # nothing published (a draft), or no such version: never kept
                 return render()
-            return _serve(request, key, render, latest=number is None, kind=kind)
+            return _respond(request, key, render, latest=number is None)
 
         return wrapper
 
     return decorator
 
 
-def _may_use_cache(request: HttpRequest, kind: str) -> bool:
+def _may_use_cache(request: HttpRequest) -> bool:
     if settings.PUBLIC_CACHE_SECONDS <= 0 or request.method not in ("GET", "HEAD"):
         return False
     if getattr(request, "_public_cache_rendering", False):
-        return False  # plan_detail renders through plan_version: one cache entry, looked up once
-    if connection.in_atomic_block:
-        # Inside a transaction the page could show rows that are then rolled back (and ids
-        # reused): only committed data is cached. Requests are not atomic (no ATOMIC_REQUESTS).
-        return False
-    if kind == PDF:
-        return True
+        return False  # plan_detail renders through plan_version: one token, looked up once
+    # Inside a transaction the page could show rows that are then rolled back (and ids reused):
+    # only committed data is kept. Requests are not atomic (no ATOMIC_REQUESTS).
+    return not connection.in_atomic_block
+
+
+def _shared_with_everyone(request: HttpRequest) -> bool:
+    """The page a visitor gets is the one everyone gets: not signed in, no message waiting."""
     return not request.user.is_authenticated and not len(get_messages(request))
+
+
+def _respond(
+    request: HttpRequest, key: str, render: Callable[[], HttpResponse], *, latest: bool
+) -> HttpResponse:
+    etag = quote_etag(key.rsplit(":", 1)[1][:40])
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        request._public_cache_rendering = True  # type: ignore[attr-defined]
+        try:
+            response = render()
+        finally:
+            request._public_cache_rendering = False  # type: ignore[attr-defined]
+        if _shared_with_everyone(request) and _shareable(request, response):
+            response._public_page_shareable = True  # type: ignore[attr-defined]
+    response["ETag"] = etag
+    if latest:
+        patch_cache_control(response, public=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=VERSION_PAGE_MAX_AGE)
+    return response
 
 
 def version_key(kind: str, partnership: str, period: str, number: int | None) -> str | None:
@@ -105,7 +159,7 @@ def version_key(kind: str, partnership: str, period: str, number: int | None) ->
     the same label and order as the views use.
     """
     sql = _key_sql(kind, number is not None)
-    params: list[int | str] = [partnership] if number is None else [number, partnership]
+    params: list[str | int] = [partnership] if number is None else [number, partnership]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -189,39 +243,6 @@ def _page_marks(pk: str) -> list[str]:
     ]
 
 
-def _serve(
-    request: HttpRequest,
-    key: str,
-    render: Callable[[], HttpResponse],
-    *,
-    latest: bool,
-    kind: str,
-) -> HttpResponse:
-    etag = quote_etag(key.rsplit(":", 1)[1][:40])
-    response = get_conditional_response(request, etag=etag)
-    if response is None:
-        entry = cache.get(key)
-        if entry is None:
-            request._public_cache_rendering = True  # type: ignore[attr-defined]
-            try:
-                response = render()
-            finally:
-                request._public_cache_rendering = False  # type: ignore[attr-defined]
-            if not _shareable(request, response):
-                return response
-            entry = {"content": response.content, "headers": _kept_headers(response)}
-            cache.set(key, entry, settings.PUBLIC_CACHE_SECONDS)
-        else:
-            response = HttpResponse(entry["content"], headers=entry["headers"])
-    response["ETag"] = etag
-    if latest:
-        patch_cache_control(response, public=True, no_cache=True)
-    else:
-        max_age = VERSION_PDF_MAX_AGE if kind == PDF else VERSION_PAGE_MAX_AGE
-        patch_cache_control(response, public=True, max_age=max_age)
-    return response
-
-
 def _shareable(request: HttpRequest, response: HttpResponse) -> bool:
     """A page that sets a cookie or carries a CSRF token belongs to one visitor."""
     return (
@@ -232,6 +253,181 @@ def _shareable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _kept_headers(response: HttpResponse) -> dict[str, str]:
-    names = ("Content-Type", "Content-Disposition")
-    return {name: response[name] for name in names if name in response}
+# -- The kept pages, as PublicPageMiddleware reads and writes them.
+
+
+def page_key(path: str) -> str:
+    return f"public-plan:{KEY_FORMAT}:page:{path}"
+
+
+def generation_key(partnership: str) -> str:
+    return f"public-plan:{KEY_FORMAT}:generation:{partnership}"
+
+
+# The kept pages this process served last, so that a request reads only the freshness token from
+# the shared cache (a few bytes), not the page itself. Each is served only while its token is the
+# current one and it has not outlived PUBLIC_CACHE_SECONDS.
+_LOCAL: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_LOCAL_LOCK = threading.Lock()
+LOCAL_ENTRIES = 256
+
+
+def lookup(path: str, partnership: str, period: str, number: int | None) -> tuple[str | None, Any]:
+    """The freshness token the page at `path` must have now, and the entry kept for it with that
+    token (None when there is none; a token of None when there is no published version)."""
+    if freshness() == "generation":
+        gen_key = generation_key(partnership)
+        token = _read_token(gen_key)  # one round trip to the shared cache
+        if token is None:
+            cache.add(gen_key, uuid.uuid4().hex, None)
+            return cache.get(gen_key), None
+    else:
+        token = version_key(PAGE, partnership, period, number)
+        if token is None:
+            return None, None
+    entry = _LOCAL.get(path)
+    if entry is not None and entry["token"] == token and entry["expires"] > time.time():
+        return token, entry
+    entry = cache.get(page_key(path))
+    if entry is None or entry["token"] != token:
+        return token, None
+    with _LOCAL_LOCK:
+        _LOCAL[path] = entry
+        _LOCAL.move_to_end(path)
+        while len(_LOCAL) > LOCAL_ENTRIES:
+            _LOCAL.popitem(last=False)
+    return token, entry
+
+
+def _read_token(key: str) -> Any:
+    """cache.get(key), without building a Redis client per call as Django's RedisCache does (a
+    third of the time of a kept page): the client, on the cache's own connection pool, is kept
+    with the cache's per-thread instance."""
+    backend = caches["default"]
+    redis_cache = getattr(backend, "_cache", None)
+    if redis_cache is None or not hasattr(redis_cache, "get_client"):
+        return cache.get(key)
+    client = getattr(backend, "_public_cache_client", None)
+    if client is None:
+        client = redis_cache.get_client()
+        backend._public_cache_client = client  # type: ignore[attr-defined]
+    raw = client.get(backend.make_and_validate_key(key))
+    return None if raw is None else redis_cache._serializer.loads(raw)
+
+
+def forget_local() -> None:
+    """Forget the pages this process kept for itself (the tests, between two)."""
+    with _LOCAL_LOCK:
+        _LOCAL.clear()
+
+
+def keep(path: str, token: str, response: HttpResponse) -> None:
+    """Keep a rendered page the whole middleware stack answered, with its headers, and compressed
+    copies, for the next visitors."""
+    content = response.content
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() not in ("set-cookie", "content-length", "date")
+    }
+    entry: dict[str, Any] = {
+        "token": token,
+        "headers": headers,
+        "identity": content,
+        "expires": time.time() + settings.PUBLIC_CACHE_SECONDS,
+    }
+    if len(content) >= 1024:
+        entry["gzip"] = gzip.compress(content, compresslevel=6, mtime=0)
+        try:
+            import brotli  # WeasyPrint's dependency, in requirements.txt
+
+            entry["br"] = brotli.compress(content, quality=5)
+        except ImportError:  # pragma: no cover
+            pass
+    cache.set(page_key(path), entry, settings.PUBLIC_CACHE_SECONDS)
+
+
+def kept_response(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+    """The kept page for this request: 304 when the browser has it, compressed when it accepts
+    that."""
+    etag = entry["headers"].get("ETag")
+    if etag:
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            for name in ("ETag", "Cache-Control", "Vary"):
+                if name in entry["headers"]:
+                    not_modified[name] = entry["headers"][name]
+            return not_modified
+    accepted = request.META.get("HTTP_ACCEPT_ENCODING", "")
+    encoding = None
+    if "br" in entry and _accepts(accepted, "br"):
+        encoding = "br"
+    elif "gzip" in entry and _accepts(accepted, "gzip"):
+        encoding = "gzip"
+    body = entry[encoding or "identity"]
+    response = HttpResponse(b"" if request.method == "HEAD" else body, headers=entry["headers"])
+    response["Content-Length"] = str(len(body))
+    if "gzip" in entry:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    if encoding:
+        response["Content-Encoding"] = encoding
+    return response
+
+
+@functools.lru_cache(maxsize=64)
+def _accepts(header: str, coding: str) -> bool:
+    for part in header.split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() == coding:
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+# -- "generation" freshness: what changes a partnership's public pages says so.
+
+
+def pages_changed(partnership_slugs: list[str] | set[str]) -> None:
+    """Once the current transaction commits (at once outside one), the public pages of these
+    partnerships are no longer fresh, on every app server (with "generation" freshness)."""
+    if freshness() != "generation" or not partnership_slugs:
+        return
+    slugs = sorted(set(partnership_slugs))
+
+    def renew() -> None:
+        cache.set_many({generation_key(slug): uuid.uuid4().hex for slug in slugs}, None)
+
+    transaction.on_commit(renew, robust=True)
+
+
+def plan_pages_changed(plan_ids: list[int] | set[int]) -> None:
+    """The public pages of these plans are no longer fresh (see pages_changed)."""
+    if freshness() != "generation" or not plan_ids:
+        return
+    slugs = Partnership.objects.filter(plans__pk__in=set(plan_ids)).values_list("slug", flat=True)
+    pages_changed(set(slugs))
+
+
+def _on_change(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    """post_save and post_delete of what a public page shows."""
+    if freshness() != "generation" or kwargs.get("raw"):
+        return
+    plans = Plan.objects.none()
+    if isinstance(instance, PublishedVersion | Measure):
+        plans = Plan.objects.filter(pk=instance.plan_id)
+    elif isinstance(instance, ProgressUpdate):
+        plans = Plan.objects.filter(priorities__actions__pk=instance.action_id)
+    elif isinstance(instance, Figure):
+        plans = Plan.objects.filter(measures__pk=instance.measure_id)
+    pages_changed(set(plans.values_list("partnership__slug", flat=True)))
+
+
+WATCHED: tuple[type[Model], ...] = (PublishedVersion, ProgressUpdate, Measure, Figure)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for model in WATCHED:
+        uid = f"public-cache-{model._meta.label_lower}"
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"{uid}-delete")

@@ -121,14 +121,19 @@ class ActionFacts(Protocol):
 
     @property
     def pk(self) -> int: ...
+
     @property
     def priority_id(self) -> int: ...
+
     @property
     def theme_id(self) -> int | None: ...
+
     @property
     def lead_agency_id(self) -> int | None: ...
+
     @property
     def description(self) -> str: ...
+
     @property
     def outcome_count(self) -> int: ...
 

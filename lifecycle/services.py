@@ -8,6 +8,7 @@ true (readiness, agreements), and what is recorded (agreements, published versio
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from django.utils import timezone
 from actions.models import Action, Outcome
 from lifecycle import notices
 from lifecycle.models import Agreement, PublishedVersion
+from lifecycle.published_files import queue_drawing
 from lifecycle.readiness import plan_readiness
 from lifecycle.snapshot import plan_snapshot, serialise
 from partners.history import record_author
@@ -266,6 +268,8 @@ def plan_publish(*, plan: Plan, user: Any) -> PublishedVersion:
     record_author(plan, user)
     plan.publish(at=now)
     notices.published(plan, version, by=user)
+    # Its PDF and Word document are drawn once, by the task worker, after the commit.
+    transaction.on_commit(functools.partial(queue_drawing, version.pk), robust=True)
     return version
 
 
@@ -318,8 +322,9 @@ class NextYear:
         return text
 
 
-def _is_finished(action: Action) -> bool:
-    """Completed, withdrawn, or reported complete (annotated by with_latest_update)."""
+def is_finished(action: Action) -> bool:
+    """Completed, withdrawn, or reported complete (annotated by with_latest_update): what next
+    year's plan leaves behind (and the annual review counts as done)."""
     return (
         action.status in (Action.Status.COMPLETED, Action.Status.WITHDRAWN)
         or getattr(action, "latest_rag", None) == ProgressUpdate.Rag.COMPLETE
@@ -363,7 +368,7 @@ def plan_start_next_year(*, plan: Plan, user: Any) -> NextYear:
             "supporting_agencies", "outcomes"
         )
         for action in actions.order_by("order", "pk"):
-            if _is_finished(action):
+            if is_finished(action):
                 left_behind += 1
                 continue
             target = next_target_date(action.target_date, old=plan, new=new_plan)

@@ -17,6 +17,7 @@ from typing import NotRequired, TypedDict
 
 from actions.models import Action, Outcome
 from priorities.models import Plan
+from tracking.dashboard import RagBar
 
 FORMAT = 1
 
@@ -219,6 +220,9 @@ class Row:
 class Section:
     priority: PriorityData
     rows: list[Row]
+    # How its actions are going, as a bar (added for display by lifecycle.document; None in a
+    # document without progress, such as the published PDF).
+    progress: RagBar | None = None
 
     @property
     def action_count(self) -> int:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path(plan, views.plan_detail, name="plan_detail"),
     path(f"{plan}plan.pdf", views.plan_pdf, name="plan_pdf"),
+    path(f"{plan}draft.pdf", views.plan_draft_pdf, name="plan_draft_pdf"),
     path(f"{plan}versions/", views.plan_versions, name="plan_versions"),
     path(f"{plan}versions/compare/", views.plan_versions_compare, name="plan_versions_compare"),
     path(f"{plan}versions/<int:number>/", views.plan_version, name="plan_version"),

@@ -18,8 +18,9 @@ from actions.layout import plan_matrix
 from actions.models import Action
 from lifecycle.document import document_context
 from lifecycle.forms import AgreementForm, MarkAgreedForm, MeetingForm
-from lifecycle.pdf import render_plan_pdf
-from lifecycle.public_cache import PAGE, PDF, cache_public_page
+from lifecycle.pdf import draft_pdf_refusal, render_draft_pdf
+from lifecycle.public_cache import PAGE, cache_public_page
+from lifecycle.published_files import serve
 from lifecycle.readiness import answers_cleared_by_edits, plan_readiness
 from lifecycle.services import (
     COORDINATOR_ONLY,
@@ -53,7 +54,11 @@ def plan_detail(request: HttpRequest, partnership: str, period: str) -> HttpResp
             return redirect_to_login(request.get_full_path())
         # Outsiders learn nothing about another partnership's unpublished plans.
         raise Http404("No such plan.")
-    context = document_context(plan, plan_snapshot(plan), is_draft=True)
+    data = plan_snapshot(plan)
+    if not can(request.user, "priorities.use_workspace", plan):
+        # A county analyst reads the draft as the public will: restricted actions reduced.
+        data = public_view(data)
+    context = document_context(plan, data, is_draft=True)
     return render(request, "lifecycle/plan_document.html", context)
 
 
@@ -251,13 +256,26 @@ def plan_versions_compare(request: HttpRequest, partnership: str, period: str) -
     return render(request, "lifecycle/plan_versions_compare.html", context)
 
 
-@cache_public_page(PDF)
 def plan_pdf(
     request: HttpRequest, partnership: str, period: str, number: int | None = None
 ) -> HttpResponse:
+    """A published version's PDF, from storage: drawn once, by the worker, when it was published
+    (lifecycle/published_files.py); "being prepared" until then."""
     plan, version = public_version(partnership, period, number)
-    pdf = render_plan_pdf(plan, version)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}.pdf"
+    return serve(request, plan, version, "pdf", latest=number is None)
+
+
+@login_required
+def plan_draft_pdf(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    """The live draft as a PDF, for the partnership's members: drawn while they wait, so only for
+    a plan of at most DRAFT_PDF_MAX_ACTIONS actions; above that, a page that says what to do."""
+    plan = fetch_plan(request.user, partnership, period)
+    refusal = draft_pdf_refusal(plan)
+    if refusal is not None:
+        return render(request, "lifecycle/draft_pdf_too_large.html", {"plan": plan,
+                      "refusal": refusal})  # fmt: skip
+    response = HttpResponse(render_draft_pdf(plan), content_type="application/pdf")
+    filename = f"{plan.partnership.slug}-{plan.period}-draft.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"  # members' text, and it changes
     return response

@@ -175,9 +175,9 @@ def workspace_cards(
     # A measure standing alone (no outcome's text) is no outcome: the card says one is lacking.
     outcomes = outcomes.exclude(description="")
     for action_id, text in outcomes.values_list("action_id", "description"):
-        found = by_pk.get(action_id)
-        if found is not None:
-            found.outcomes.append(first_words(text, OUTCOME_WORDS))
+        owner = by_pk.get(action_id)
+        if owner is not None:
+            owner.outcomes.append(first_words(text, OUTCOME_WORDS))
     if movable:
         rule = action_change_rule(user, plan)
         supporting = _supporting(plan, rule.agencies) if rule.needs_supporting_agencies else {}

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from notifications.models import Digest, EmailStatus, Mode, Notification, NotificationPreference
 from notifications.tasks import enqueue_email
+from partners.admin_paging import EstimatedCountPaginator
 
 
 @admin.register(Notification)
@@ -32,6 +33,8 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
     readonly_fields = [field.name for field in Notification._meta.fields]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator  # a country's notifications: estimated, not counted
     actions = ["send_again"]
 
     @admin.display(description="last error")

@@ -16,7 +16,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from actions.services import OutcomeValues, action_create
-from partners.models import Agency, Membership, Partnership
+from operations.demo_area import AREA_SLUG, demo_lichfield_funding, demo_load_area
+from partners.models import Agency, Area, Membership, Partnership
 from priorities.models import Plan, Priority, Theme
 from priorities.services import priority_create
 from tracking.figures import figure_save, measure_save
@@ -213,7 +214,11 @@ DEMO_USERS: list[tuple[str, str, str, str | None, bool]] = [
     ("police.officer", "Priya", "Patel", "Staffordshire Police", True),
     ("bromford.officer", "Ben", "Brooks", "Bromford Housing Group", True),
     ("council.officer", "Chris", "Clarke", "Lichfield District Council", True),
+    # Reads every plan of Staffordshire's partnerships (the county view), changes nothing.
+    ("opfcc.analyst", "Olu", "Okafor", None, False),
 ]
+# The demo users who are county analysts, and of which area.
+DEMO_ANALYSTS = {"opfcc.analyst": AREA_SLUG}
 
 
 @transaction.atomic
@@ -263,6 +268,9 @@ def demo_load_plan() -> Plan:
                 outcomes=[OutcomeValues(item.outcome)],
             )
     _load_asb_measure(plan, priorities[ASB], agencies)
+    demo_lichfield_funding(plan)
+    # Staffordshire, and a second (invented) partnership of it: operations/demo_area.py.
+    demo_load_area(partnership)
     return plan
 
 
@@ -321,3 +329,5 @@ def demo_load_users() -> None:
                 defaults={"may_speak_for_agency": speaks},
             )
     partnership.coordinators.add(User.objects.get(username="coordinator"))
+    for username, area_slug in DEMO_ANALYSTS.items():
+        Area.objects.get(slug=area_slug).analysts.add(User.objects.get(username=username))

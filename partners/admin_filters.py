@@ -45,7 +45,7 @@ class PartnershipSearchFilter(admin.SimpleListFilter):
         )
         return found.distinct() if self.distinct else found
 
-    def choices(self, changelist: Any) -> Iterator[Any]:
+    def choices(self, changelist: Any) -> Iterator[Any]:  # what admin/search_filter.html reads
         # One "choice": what the box needs, and the list's other parameters to keep.
         keep = [
             (name, value)

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from partners.domains import domain_of, email_domains, validate_email_domains
 from partners.history import ForwardM2MHistory
+from partners.names import fold_name
 
 
 def unique(*fields: str, name: str, message: str) -> models.UniqueConstraint:
@@ -67,6 +71,167 @@ class Agency(models.Model):
         """The short name where there is one: for tight table cells."""
         return self.short_name or self.name
 
+    def clean(self) -> None:
+        # A name that is already another agency's other name would take that name from it.
+        if self.name:
+            taken = AgencyAlias.objects.filter(folded=fold_name(self.name))
+            if self.pk is not None:
+                taken = taken.exclude(agency=self)
+            alias = taken.select_related("agency").first()
+            if alias is not None:
+                raise ValidationError(
+                    {
+                        "name": f"“{alias.name}” is another name of {alias.agency.name}. Remove "
+                        "it from that agency's other names first, or choose another name."
+                    }
+                )
+
+
+class AgencyAlias(models.Model):
+    """Another name an agency goes by in files and forms: an abbreviation ("LDC", "SFRS",
+    "MBC"), an old name, a name as people write it. Every file and form matches it as it matches
+    the agency's short name (partners/names.py); the rules another name keeps are in
+    `alias_problem`, and partners/aliases.py adds and removes them."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    # The name as names are compared (fold_name): what must be unique.
+    folded = models.CharField(max_length=200, editable=False, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        verbose_name = "other name"
+        verbose_name_plural = "other names (abbreviations and names as files write them)"
+        constraints = [
+            unique(
+                "agency",
+                "folded",
+                name="agencyalias_unique_agency_name",
+                message="The agency already has this other name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name = " ".join(self.name.split())
+        self.folded = fold_name(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.name = " ".join(self.name.split())
+        self.folded = fold_name(self.name)
+        problem = alias_problem(self)
+        if problem:
+            raise ValidationError({"name": problem})
+
+
+def alias_problem(alias: AgencyAlias) -> str | None:
+    """Why this cannot be another name of its agency, in a sentence; None if it can.
+
+    Another name must say something new about one agency: not blank, not the agency's own name
+    or short name, not the name of another agency (full names match first), and, in every
+    partnership the agency is a core member of, not the short name or an other name of another
+    core agency (or a file of that partnership could mean either). Case and spacing aside.
+    """
+    name = " ".join(alias.name.split())
+    if not name:
+        return "Give the other name."
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return "Another name cannot hold control characters."
+    agency = alias.agency
+    folded = fold_name(name)
+    if folded == fold_name(agency.name):
+        return f"“{name}” is {agency.name}'s own name: it matches already."
+    if agency.short_name and folded == fold_name(agency.short_name):
+        return f"“{name}” is {agency.name}'s short name: it matches already."
+    own = AgencyAlias.objects.filter(agency_id=agency.pk, folded=folded)
+    if alias.pk is not None:
+        own = own.exclude(pk=alias.pk)
+    if agency.pk is not None and own.exists():
+        return f"“{name}” is already another name of {agency.name}."
+    others = Agency.objects.exclude(pk=agency.pk) if agency.pk else Agency.objects.all()
+    for other_name in others.values_list("name", flat=True):
+        if fold_name(other_name) == folded:
+            return (
+                f"“{name}” is the name of another agency, {other_name}: it cannot be another "
+                f"name of {agency.name} too."
+            )
+    if agency.pk is None:
+        return None
+    for partnership in Partnership.objects.filter(core_agencies=agency).order_by("name"):
+        peers = partnership.core_agencies.exclude(pk=agency.pk)
+        for peer in peers.exclude(short_name="").order_by("name"):
+            if fold_name(peer.short_name) == folded:
+                return (
+                    f"In {partnership.name}, “{name}” is already the short name of {peer.name}: "
+                    f"it cannot be another name of {agency.name} too."
+                )
+        clash = (
+            AgencyAlias.objects.filter(agency__in=peers, folded=folded)
+            .select_related("agency")
+            .order_by("agency__name")
+            .first()
+        )
+        if clash is not None:
+            return (
+                f"In {partnership.name}, “{clash.name}” is already another name of "
+                f"{clash.agency.name}: it cannot be another name of {agency.name} too."
+            )
+    return None
+
+
+class AreaQuerySet(models.QuerySet):
+    def read_by(self, user: Any) -> AreaQuerySet:
+        """The areas whose partnerships this person reads as a county analyst (all for an
+        admin)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser and user.is_active:
+            return self.all()
+        return self.filter(analysts=user)
+
+
+class Area(models.Model):
+    """A police force and commissioner's area (e.g. Staffordshire) that groups several
+    partnerships: the commissioner's themes add up across it.
+
+    Its analysts (the commissioner's office, the county's community safety team) read every plan
+    of its partnerships and change nothing (partners/permissions.py)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    analysts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="analysed_areas",
+        blank=True,
+        help_text="People of the commissioner's office or the county's community safety team: "
+        "they read every plan of the area's partnerships, and change nothing.",
+    )
+
+    objects = AreaQuerySet.as_manager()
+    # Who was made an analyst, by whom and when.
+    history = ForwardM2MHistory(m2m_fields=["analysts"])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("area_overview", kwargs={"area": self.slug})
+
 
 class PartnershipQuerySet(models.QuerySet):
     def of_member(self, user: Any) -> PartnershipQuerySet:
@@ -109,6 +274,14 @@ class Partnership(models.Model):
         blank=True,
         help_text="The partnership's core members: the agencies that lead, support and agree "
         "its plans.",
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        help_text="The police force and commissioner's area the partnership belongs to.",
     )
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

@@ -1,9 +1,11 @@
 """Agencies and themes found by the names people write in files: one rule for every file.
 
-A name matches an agency (or a theme) by its full name or its short name, whatever the case
-and however many spaces separate its words (`fold_name`). `Names` is the one place where an
-agency is matched by name: the plan file and the figures file both ask it, and each words its
-own message from what it answers.
+A name matches an agency (or a theme) by its full name, its short name or one of its other names
+(an agency's aliases: "LDC", "SFRS", partners.models.AgencyAlias), whatever the case and however
+many spaces separate its words (`fold_name`). `Names` is the one place where an agency is matched
+by name: every file (the plan file, the figures file, whatever the plan comes in) asks it,
+through partners/aliases.py's `agency_names`, and each words its own message from what it
+answers.
 """
 
 from __future__ import annotations
@@ -21,11 +23,18 @@ def fold_name(text: str) -> str:
 
 
 class Named(Protocol):
-    """Anything with a name and a short name: an Agency, a Theme."""
+    """Anything with a name and a short name: an Agency, a Theme. (Read here, never written.
+    Typed Any: mypy checks a type argument against this before django-stubs has made a model's
+    CharField a str.)"""
 
-    pk: Any
-    name: str
-    short_name: str
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def name(self) -> Any: ...
+
+    @property
+    def short_name(self) -> Any: ...
 
 
 N = TypeVar("N", bound=Named)
@@ -41,23 +50,42 @@ class Found(Generic[N]):
 
 
 class Names(Generic[N]):
-    """Items found by name or short name, each name looked up once.
+    """Items found by name, short name or other name, each name looked up once.
 
-    A full name wins over a short name: "Police" is the agency called Police, if there is one.
-    A name several items share is settled by its exact text (case and all), then by membership
-    of the core (`core_ids`: the partnership's core agencies), and is otherwise ambiguous.
+    A full name wins over a short name or other name: "Police" is the agency called Police, if
+    there is one. Short names and other names (`aliases`: pairs of an item's pk and another name
+    of it) rank alike. A name several items share is settled by its exact text (case and all),
+    then by membership of the core (`core_ids`: the partnership's core agencies), and is
+    otherwise ambiguous.
     """
 
-    def __init__(self, items: Iterable[N], *, core_ids: Collection[Any] = ()) -> None:
+    def __init__(
+        self,
+        items: Iterable[N],
+        *,
+        core_ids: Collection[Any] = (),
+        aliases: Iterable[tuple[Any, str]] = (),
+    ) -> None:
         self.items: list[N] = list(items)
         self.core_ids: set[Any] = set(core_ids)
         self.by_pk: dict[Any, N] = {item.pk: item for item in self.items}
         self._by_name: dict[str, list[N]] = defaultdict(list)
         self._by_short: dict[str, list[N]] = defaultdict(list)
+        # Each item's short name and other names, as written: the exact text settles a tie.
+        self._written: dict[Any, set[str]] = defaultdict(set)
         for item in self.items:
             self._by_name[fold_name(item.name)].append(item)
             if item.short_name:
                 self._by_short[fold_name(item.short_name)].append(item)
+                self._written[item.pk].add(item.short_name)
+        for pk, alias in aliases:
+            aliased = self.by_pk.get(pk)
+            if aliased is None or not alias.strip():
+                continue
+            self._written[pk].add(alias)
+            matches = self._by_short[fold_name(alias)]
+            if aliased not in matches:
+                matches.append(aliased)
         self._cache: dict[str, Found[N]] = {}
 
     def among(self, core_ids: Collection[Any]) -> Names[N]:
@@ -77,7 +105,9 @@ class Names(Generic[N]):
         for index in (self._by_name, self._by_short):
             matches = index.get(key, [])
             if len(matches) > 1:
-                exact = [item for item in matches if name in (item.name, item.short_name)]
+                exact = [
+                    item for item in matches if name == item.name or name in self._written[item.pk]
+                ]
                 core = [item for item in matches if item.pk in self.core_ids]
                 matches = exact if len(exact) == 1 else core or matches
             if len(matches) == 1:

@@ -27,7 +27,7 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from partners.models import Agency, Membership, Partnership
+from partners.models import Agency, Area, Membership, Partnership
 
 
 class PlanLike(Protocol):
@@ -94,6 +94,22 @@ def member_partnership_ids(user: Any) -> frozenset[int]:
     )
 
 
+def analysed_area_ids(user: Any) -> frozenset[int]:
+    """The areas the person reads as a county analyst."""
+    return _cached(
+        user, "_csp_analysed_area_ids", lambda: user.analysed_areas.values_list("pk", flat=True)
+    )
+
+
+def analysed_partnership_ids(user: Any) -> frozenset[int]:
+    """The partnerships of the areas the person reads as a county analyst."""
+    return _cached(
+        user,
+        "_csp_analysed_partnership_ids",
+        lambda: Partnership.objects.filter(area__analysts=user).values_list("pk", flat=True),
+    )
+
+
 def spoken_for_agency_ids(user: Any) -> frozenset[int]:
     """The agencies the person may answer for (in any partnership that has them as core)."""
     return _cached(
@@ -129,6 +145,17 @@ def is_member(user: Any, obj: InPlan) -> bool:
 @rules.predicate
 def is_coordinator(user: Any, obj: InPlan) -> bool:
     return obj.get_plan().partnership_id in coordinated_partnership_ids(user)
+
+
+@rules.predicate
+def reads_area(user: Any, obj: InPlan) -> bool:
+    """A county analyst of the area the plan's partnership belongs to: reads, never changes."""
+    return obj.get_plan().partnership_id in analysed_partnership_ids(user)
+
+
+@rules.predicate
+def analyses_area(user: Any, area: Area) -> bool:
+    return area.pk in analysed_area_ids(user)
 
 
 @rules.predicate
@@ -225,8 +252,10 @@ runs_plan = is_admin | is_coordinator
 coordinator_may_edit = (plan_is_draft | plan_in_consultation) & runs_plan
 
 PERMISSIONS = {
-    # Plans: the published plan for everyone; drafts and the workspace for members.
-    "priorities.view_plan": can_see,
+    # Plans: the published plan for everyone; drafts and the workspace for members. A county
+    # analyst reads every plan of the area's partnerships as the public would (restricted actions
+    # reduced to who leads them), and works on none.
+    "priorities.view_plan": can_see | reads_area,
     "priorities.use_workspace": is_admin | is_member,
     # Priorities: the coordinator shapes the draft.
     "priorities.add_priority": coordinator_may_edit,
@@ -249,6 +278,12 @@ PERMISSIONS = {
     "tracking.enter_figure": runs_plan | (is_member & in_figure_agency),
     "tracking.view_tracking": is_admin | is_member,
     "tracking.manage_assessment": runs_plan,
+    "tracking.manage_funding": runs_plan,
+    # Reports for the board and scrutiny (the quarterly progress report, the annual review):
+    # members produce them, restricted actions included, and their version for the public; a
+    # county analyst reads the version for the public only.
+    "reports.view_report": is_admin | is_member | reads_area,
+    "reports.view_full_report": is_admin | is_member,
     # The plan's stages, moved by the coordinator; agencies answer through their representatives.
     "lifecycle.run_plan": runs_plan,
     "lifecycle.answer_for_agency": speaks_for_a_core_agency,
@@ -266,13 +301,18 @@ PERMISSIONS = {
     "partners.manage_agency_members": is_admin
     | coordinates_partnership
     | (in_partnership & speaks_for_the_agency),
+    # The other names ("LDC", "SFRS") every file and form finds the partnership's core agencies
+    # by (partners/aliases.py): its coordinator, or an admin.
+    "partners.manage_agency_names": is_admin | coordinates_partnership,
+    # The county view of an area's partnerships, asked of an Area: its analysts and admins.
+    "partners.view_area": is_admin | analyses_area,
 }
 
 for name, rule in PERMISSIONS.items():
     rules.set_perm(name, rule)
 
 
-def can(user: Any, permission: str, obj: InPlan | Partnership | AgencyInPartnership) -> bool:
+def can(user: Any, permission: str, obj: InPlan | Partnership | AgencyInPartnership | Area) -> bool:
     return bool(rules.has_perm(permission, user, obj))
 
 
@@ -374,6 +414,8 @@ OTHER_REFUSALS = {
     "agency and which e-mail domains may ask to join.",
     "partners.manage_agency_members": f"Only {COORDINATOR}, or someone who speaks for the agency, "
     "can invite or remove its people.",
+    "partners.manage_agency_names": f"Only {COORDINATOR} can change the other names files use "
+    "for its agencies.",
     # Seeing is refused as "not found" (check_access); in words, for any other caller:
     "priorities.view_plan": "Only the partnership's members can read the plan until it is "
     "published.",
@@ -389,6 +431,13 @@ OTHER_REFUSALS = {
     "it.",
     "tracking.view_tracking": "Only the partnership's members can see how the plan is going.",
     "tracking.manage_assessment": f"Only {COORDINATOR} can add or change the Strategic Assessment.",
+    "tracking.manage_funding": f"Only {COORDINATOR} can set what the plan's funding sources "
+    "allocate.",
+    "reports.view_report": "Only the partnership's members, and the county analysts of its area, "
+    "can read its progress reports.",
+    "reports.view_full_report": "Only the partnership's members can read the report with its "
+    "restricted actions: yours is the version for the public.",
+    "partners.view_area": "Only the area's county analysts can see its partnerships side by side.",
     "lifecycle.run_plan": f"Only {COORDINATOR} can move the plan through its stages.",
     "planfiles.import_plan": f"Only {COORDINATOR} can import actions into the plan.",
     "planfiles.export_plan": f"Only {COORDINATOR} can download the plan file.",

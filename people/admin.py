@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 
 from partners.admin import UserAdmin as MembershipsUserAdmin
 from partners.admin_filters import partnership_filter
+from partners.admin_paging import EstimatedCountPaginator
 from partners.models import Agency, Membership
 from people import services
 from people.models import AccessRequest, Invitation
@@ -53,6 +54,8 @@ class UserAdmin(MembershipsUserAdmin):
         "is_superuser",
         partnership_filter("memberships__agency__partnerships", distinct=True),
     ]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if not request.user.is_superuser:

@@ -83,6 +83,25 @@ class DomainsForm(forms.Form):
     )
 
 
+class AgencyAliasForm(forms.Form):
+    """Another name of one of the partnership's core agencies (partners/aliases.py)."""
+
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), label="Agency", empty_label="Choose an agency"
+    )
+    name = forms.CharField(
+        label="Other name",
+        max_length=200,
+        help_text="An abbreviation or a name as your files write it, e.g. “LDC” or “Lichfield "
+        "DC”. Capitals and spaces do not matter.",
+    )
+
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+        self.fields["name"].widget.attrs["autocomplete"] = "off"
+
+
 class AccessDecisionForm(forms.Form):
     APPROVE, REFUSE = "approve", "refuse"
 

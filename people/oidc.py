@@ -23,7 +23,7 @@ from typing import Any
 import jwt
 import requests
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
@@ -51,9 +51,8 @@ def sso_enabled() -> bool:
 
 def signed_in_with_organisation(request: HttpRequest) -> bool:
     """Whether this session was opened by single sign-on (not by a password)."""
-    return bool(getattr(request, "session", None)) and (
-        request.session.get("_auth_user_backend") == BACKEND
-    )
+    session = getattr(request, "session", None)
+    return session is not None and session.get(BACKEND_SESSION_KEY) == BACKEND
 
 
 def is_organisation_sign_in(request: HttpRequest, credentials: dict | None = None) -> bool:
@@ -188,9 +187,13 @@ class SignInCallbackView(OIDCAuthenticationCallbackView):
             raise Http404("Single sign-on is off.")
         try:
             return super().get(request)
-        except ProviderUnavailable as exc:
+        except requests.HTTPError as exc:
+            if exc.response is not None and exc.response.status_code < 500:
+                # The provider refused the code: used already, or too old.
+                logger.warning("Single sign-on refused by the provider: %s", exc)
+                return render(request, "people/sso_failed.html", status=400)
             return _unavailable(request, exc)
-        except requests.RequestException as exc:
+        except (ProviderUnavailable, requests.RequestException) as exc:
             return _unavailable(request, exc)
         except SuspiciousOperation as exc:
             # A state this browser was not given (a forged or replayed link), or an ID token

@@ -106,6 +106,8 @@ class MembersPage:
     changes: list[Change]
     # Active members of the core agencies who do not coordinate: whom "make a coordinator" offers.
     candidates: list[User]
+    # Whether the person may change the other names files use for the agencies.
+    may_manage_names: bool = False
 
 
 def members_page(*, partnership: Partnership, viewer: User | AnonymousUser) -> MembersPage:
@@ -143,6 +145,7 @@ def members_page(*, partnership: Partnership, viewer: User | AnonymousUser) -> M
             partnership=partnership, agencies=agencies, with_partnership=may_manage
         ),
         candidates=_candidates(rows, coordinators) if may_manage else [],
+        may_manage_names=can(viewer, "partners.manage_agency_names", partnership),
     )
 
 

@@ -26,6 +26,12 @@ urlpatterns = [
         name="invitation_cancel",
     ),
     path(f"{members}domains/", views.partnership_domains, name="partnership_domains"),
+    path(f"{members}agency-names/", views.agency_names, name="agency_names"),
+    path(
+        f"{members}agency-names/<int:pk>/remove/",
+        views.agency_name_remove,
+        name="agency_name_remove",
+    ),
     path(f"{members}requests/<int:pk>/", views.access_request_decide, name="access_request_decide"),
     # Signing in: the invitation's link and page, and the password reset request (the rest of
     # the reset, and the password change, are Django's, in templates/registration/).

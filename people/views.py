@@ -1,6 +1,7 @@
 """The members pages of a partnership (`/partnerships/<slug>/members/`): its agencies' people,
-inviting, who speaks for each agency, the coordinators, leavers, the allowed e-mail domains and
-requests to join. Each view: fetch with permission, bind the form, one service, redirect."""
+inviting, who speaks for each agency, the coordinators, leavers, the allowed e-mail domains,
+requests to join, and the other names files use for its agencies. Each view: fetch with
+permission, bind the form, one service, redirect."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from partners.models import Agency, Membership, Partnership
+from partners.aliases import agency_alias_add, agency_alias_remove
+from partners.models import Agency, AgencyAlias, Membership, Partnership
 from partners.permissions import AgencyInPartnership, can
 from people import services
 from people.access import (
@@ -26,10 +28,11 @@ from people.access import (
     fetch_membership,
     fetch_partnership,
 )
-from people.forms import AccessDecisionForm, DomainsForm, InviteForm
+from people.forms import AccessDecisionForm, AgencyAliasForm, DomainsForm, InviteForm
 from people.selectors import members_page, work_left
 
 MANAGE = "partners.manage_members"
+MANAGE_NAMES = "partners.manage_agency_names"
 
 
 def _person(request: HttpRequest) -> User:
@@ -233,6 +236,49 @@ def partnership_domains(request: HttpRequest, partnership: str) -> HttpResponse:
         messages.success(request, f"The allowed e-mail domains are saved: {listed}.")
         return _back(found, "domains")
     return render(request, "people/partnership_domains.html", {"partnership": found, "form": form})
+
+
+@login_required
+def agency_names(request: HttpRequest, partnership: str) -> HttpResponse:
+    """The partnership's core agencies with the other names files use for them; add one."""
+    found = fetch_partnership(request.user, partnership, perm=MANAGE_NAMES)
+    agencies = found.core_agencies.order_by("name")
+    chosen = agencies.filter(slug=request.GET.get("agency", "")).first()
+    form = AgencyAliasForm(
+        request.POST or None,
+        initial={"agency": chosen, "name": request.GET.get("name", "")[:200]},
+        agencies=agencies,
+    )
+    if request.method == "POST" and form.is_valid():
+        agency = form.cleaned_data["agency"]
+        try:
+            alias = agency_alias_add(
+                agency=agency, alias=form.cleaned_data["name"], user=_person(request)
+            )
+        except ValidationError as exc:
+            form.add_error("name", exc)
+        else:
+            messages.success(
+                request, f"Files and forms now find {agency.name} by “{alias.name}” too."
+            )
+            return redirect(reverse("agency_names", args=[found.slug]) + f"#agency-{agency.slug}")
+    rows = [(agency, list(agency.aliases.all())) for agency in agencies.prefetch_related("aliases")]
+    context = {"partnership": found, "form": form, "rows": rows}
+    return render(request, "people/agency_names.html", context)
+
+
+@login_required
+@require_POST
+def agency_name_remove(request: HttpRequest, partnership: str, pk: int) -> HttpResponse:
+    found = fetch_partnership(request.user, partnership, perm=MANAGE_NAMES)
+    alias = get_object_or_404(
+        AgencyAlias.objects.select_related("agency").filter(agency__partnerships=found), pk=pk
+    )
+    agency_alias_remove(alias=alias, user=_person(request))
+    messages.success(
+        request, f"Files and forms no longer find {alias.agency.name} by “{alias.name}”."
+    )
+    return redirect(reverse("agency_names", args=[found.slug]) + f"#agency-{alias.agency.slug}")
 
 
 @login_required

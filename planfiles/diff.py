@@ -14,7 +14,7 @@ from actions.models import Action, Outcome
 from partners.models import Agency
 from partners.names import fold_name
 from planfiles.format import clean_text, one_line
-from planfiles.matching import agency_names, everyone, resolve_agency, resolve_theme
+from planfiles.matching import cell_agency_names, everyone, resolve_agency, resolve_theme
 from planfiles.planning import (
     ActionKey,
     Context,
@@ -54,9 +54,9 @@ def load_existing(plan: Plan) -> dict[ActionKey, ExistingAction]:
     for pk, action_id, agency_id in through.values_list("pk", "action_id", "agency_id"):
         actions[action_id].supporting[agency_id] = pk
     outcomes = Outcome.objects.filter(action__priority__plan=plan).order_by("order", "pk")
-    for values in outcomes.values("pk", "action_id", "description", "measure", "order"):
-        action_id = values.pop("action_id")
-        actions[action_id].outcomes.append(ExistingOutcome(**values))
+    rows = outcomes.values_list("pk", "action_id", "description", "measure", "order")
+    for pk, action_id, description, measure, order in rows:
+        actions[action_id].outcomes.append(ExistingOutcome(pk, description, measure, order))
     keyed: dict[ActionKey, ExistingAction] = {}
     for action in actions.values():
         key = (action.priority_id, action.theme_id, clean_text(action.description))
@@ -73,7 +73,7 @@ def plan_rows(
     exact_names: bool = True,
 ) -> list[Planned]:
     """What each row does. `exact_names`: the file's agency names are as the product wrote them
-    (planfiles/matching.py, `agency_names`)."""
+    (planfiles/matching.py, `cell_agency_names`)."""
     if context.plan is not None:
         context.existing = load_existing(context.plan)
     notices = [] if notices is None else notices
@@ -183,7 +183,7 @@ class _Agencies:
     def lead(self, text: str) -> tuple[Agency | NewThing | None, list[Agency | NewThing]]:
         if not text:
             return None, []
-        names = agency_names(text, self.context, exact=self.exact)
+        names = cell_agency_names(text, self.context, exact=self.exact)
         if names is None:
             self.everyone = True
             self._notice(
@@ -208,7 +208,7 @@ class _Agencies:
     ) -> list[Agency | NewThing]:
         found: list[Agency | NewThing] = []
         for name in names:
-            parts = agency_names(name, self.context, exact=self.exact)
+            parts = cell_agency_names(name, self.context, exact=self.exact)
             if parts is None:
                 self.everyone = True
                 self._notice(

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from actions.models import Action, Outcome
-from lifecycle.snapshot import ActionData, Snapshot
+from lifecycle.models import PublishedVersion
+from lifecycle.snapshot import ActionData, Snapshot, public_view
 from planfiles.format import CONTENT_TYPES, clean_text, normalise_newlines, one_line, write
 from priorities.models import Plan
 
@@ -209,3 +210,13 @@ def version_export(data: Snapshot, fmt: str, *, filename: str) -> tuple[bytes, s
     if fmt == "xlsx":
         _check_xlsx(rows)
     return write(rows, fmt, title=f"Plan {data['plan']['period']}"), CONTENT_TYPES[fmt], filename
+
+
+def version_docx(plan: Plan, version: PublishedVersion) -> bytes:
+    """A published version as the public reads it, as a Word document: drawn once, when the
+    version is published (lifecycle/published_files.py)."""
+    return version_export(public_view(version.data), "docx", filename="")[0]
+
+
+def version_docx_filename(plan: Plan, version: PublishedVersion) -> str:
+    return f"{plan.partnership.slug}-{plan.period}-v{version.number}-plan.docx"

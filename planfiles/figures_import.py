@@ -19,10 +19,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from lifecycle.public_cache import plan_pages_changed
+from partners.aliases import agency_names
 from partners.models import Agency, Partnership
 from partners.names import Names, fold_name
 from planfiles.figures_file import HEADER
-from planfiles.report import Add, FileReport, RowError, adder
+from planfiles.report import Add, FileReport, RowError, adder, char_limit
 from planfiles.tabular import SourceRow
 from priorities.models import Plan
 from tracking.models import Figure, Measure
@@ -30,7 +32,7 @@ from tracking.periods import parse_period
 
 REQUIRED = ("partnership", "plan_period", "measure", "agency", "period", "value")
 COUNTED = {"monthly": "by month", "quarterly": "by quarter", "annual": "by financial year"}
-CONFIDENCE_MAX = Figure._meta.get_field("confidence").max_length
+CONFIDENCE_MAX = char_limit(Figure, "confidence")
 # Figure.value is DECIMAL(12, 2): up to ten digits before the point.
 VALUE_LIMIT = Decimal(10) ** 10
 
@@ -145,6 +147,8 @@ def _write(
             default_user=user,
             default_change_reason=reason,
         )
+    # Bulk writes send no signals: the public pages showing these figures are told here.
+    plan_pages_changed({item.measure.plan_id for item in [*new, *(i for _, i in changed)]})
     if changed:
         now = timezone.now()
         figures = []
@@ -199,7 +203,7 @@ class _Names:
         self.measures: dict[tuple[int, str], list[Measure]] = defaultdict(list)
         for measure in Measure.objects.filter(plan__partnership_id__in=partnership_ids):
             self.measures[(measure.plan_id, fold_name(measure.name))].append(measure)
-        self._agencies = Names(Agency.objects.all())
+        self._agencies = agency_names()
         self._core: dict[int, set[int]] = defaultdict(set)
         through = Partnership.core_agencies.through.objects.filter(
             partnership_id__in=partnership_ids
@@ -354,7 +358,7 @@ def _agency(name: str, plan: Plan, names: _Names, add: Add) -> Agency | None:
     found = agencies.find(name)
     agency = found.item or next(iter(found.could_be), None)
     if agency is None:
-        add("agency", f"No agency is called “{name}” (by name or short name).")
+        add("agency", f"No agency is called “{name}” (by name, short name or other name).")
         return None
     if agency.pk not in agencies.core_ids:
         add(

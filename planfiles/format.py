@@ -34,6 +34,7 @@ from planfiles.tabular import (
     csv_records,
     escape_cell,
     read_table,
+    visible,
 )
 
 HEADER: tuple[str, ...] = (
@@ -216,18 +217,19 @@ def read_plan_file(
     if kind == "docx":
         from planfiles.reader import read_word_plan
 
-        return read_word_plan(data, filename=filename, limit=limit, choices=columns or {})
+        return read_word_plan(data, filename=visible(filename), limit=limit, choices=columns or {})
     records = list(_records(data, kind, limit=limit))
     first = next(
         (cells for _, cells in records if any(tabular.cell_text(c).strip() for c in cells)), None
     )
     if first is None or (not columns and _is_canonical(first)):
         rows = read_table(data, PLAN_FILE, records=records)
-        return PlanFileTable(rows=rows, kind=kind, filename=filename)
+        # The name as messages repeat it: a name, too, may hold control characters.
+        return PlanFileTable(rows=rows, kind=kind, filename=visible(filename))
     from planfiles.reader import read_sheets_plan
 
     return read_sheets_plan(
-        data, records, kind=kind, filename=filename, limit=limit, choices=columns or {}
+        data, records, kind=kind, filename=visible(filename), limit=limit, choices=columns or {}
     )
 
 

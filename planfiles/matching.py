@@ -1,8 +1,9 @@
 """Pass 2 of a plan file's import, first part: the plan, and the names the rows use.
 
 The partnership and the plan the file names (or the plan it is imported into), then the
-agencies, themes and priorities, looked up in a handful of queries. Agencies and themes are
-found by name as every file finds them (partners/names.py); a name we do not know is refused,
+agencies, themes and priorities, looked up in a handful of queries. Agencies (by their names,
+short names and other names) and themes are found as every file finds them (partners/names.py,
+partners/aliases.py); a name we do not know is refused,
 or, with "create missing", becomes a `NewThing` for the writer to create.
 """
 
@@ -13,6 +14,7 @@ import datetime
 import re
 from collections.abc import Callable, Sequence
 
+from partners.aliases import agency_names
 from partners.models import Agency, Partnership
 from partners.names import Named, Names, fold_name
 from planfiles.dates import period_dates
@@ -212,7 +214,7 @@ def load_names(context: Context) -> None:
     if partnership is not None:
         core_ids = set(partnership.core_agencies.values_list("pk", flat=True))
         themes = list(partnership.themes.order_by("order", "pk"))
-    context.agencies = Names(Agency.objects.order_by("name"), core_ids=core_ids)
+    context.agencies = agency_names(core_ids)
     context.themes = Names(themes)
     if context.plan is not None:
         context.priorities = {p.title: p for p in context.plan.priorities.order_by("order", "pk")}
@@ -237,7 +239,11 @@ def resolve_agency(
             return context.new_agencies.setdefault(fold_name(name), NewThing(name, row.number))
         context.unknown["agency"].setdefault(name, None)
         errors.append(
-            RowError(row.number, column, f"No agency is called “{name}” (by name or short name).")
+            RowError(
+                row.number,
+                column,
+                f"No agency is called “{name}” (by name, short name or other name).",
+            )
         )
         return None
     if context.partnership is None or agency.pk in context.agencies.core_ids:
@@ -321,7 +327,7 @@ def names_everyone(text: str) -> bool:
     return " ".join(_NOT_WORD.sub(" ", text.casefold()).split()) in EVERYONE
 
 
-def agency_names(text: str, context: Context, *, exact: bool) -> list[str] | None:
+def cell_agency_names(text: str, context: Context, *, exact: bool) -> list[str] | None:
     """The agencies a lead or supporting cell names, in order; None for everyone ("All").
 
     The whole text is looked up first: an agency may have "/" or "," in its name. Otherwise the

@@ -21,7 +21,7 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from planfiles.columns import TableInfo
 from planfiles.format import (

@@ -1,4 +1,8 @@
-"""What an import says it did, or would do: row by row, with every error by row and column."""
+"""What an import says it did, or would do: row by row, with every error by row and column.
+
+Errors, the unknown names and the summary repeat text from the file: they show its control
+characters escaped (planfiles.tabular.visible), wherever they are shown.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.db.models import Model
+
+from planfiles.tabular import visible
 from priorities.models import Plan
 
 if TYPE_CHECKING:
@@ -25,6 +32,9 @@ class RowError:
     def where(self) -> str:
         """The row as a person finds it: "Table 2, row 5", or the row's number."""
         return self.place or (str(self.row) if self.row is not None else "")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", visible(self.message))
 
     def __str__(self) -> str:
         where = []
@@ -74,6 +84,9 @@ class UnknownNames:
     kind: str  # "agency", "theme" or "partnership"
     names: list[str]
     known: list[str]
+
+    def __post_init__(self) -> None:
+        self.names = [visible(name) for name in self.names]  # shown as they are, wherever
 
     @property
     def message(self) -> str:
@@ -184,4 +197,12 @@ class ImportReport(FileReport):
         lines.append("Errors: 0.")
         if self.dry_run:
             lines.append("Dry run: nothing was saved.")
-        return lines
+        return [visible(line) for line in lines]
+
+
+def char_limit(model: type[Model], field: str) -> int:
+    """The most characters a CharField of `model` holds: what a file's cell for it may hold."""
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if not isinstance(limit, int):
+        raise TypeError(f"{model.__name__}.{field} has no length limit")
+    return limit

@@ -19,18 +19,18 @@ from partners.names import fold_name
 from planfiles.dates import read_date
 from planfiles.format import HEADER, PlanFileTable, clean_text, split_lines
 from planfiles.planning import Row
-from planfiles.report import Add, RowError, adder
+from planfiles.report import Add, RowError, adder, char_limit
 from priorities.models import Plan, Priority, Theme, period_label
 
 # The longest text each column may hold: the model fields' limits (actions, outcomes and
 # measures are text fields, as long as a plan needs).
 MAX_LENGTHS = {
-    "partnership": Partnership._meta.get_field("name").max_length,
-    "plan_title": Plan._meta.get_field("title").max_length,
-    "priority": Priority._meta.get_field("title").max_length,
-    "theme": Theme._meta.get_field("name").max_length,
-    "lead_agency": Agency._meta.get_field("name").max_length,
-    "supporting_agencies": Agency._meta.get_field("name").max_length,
+    "partnership": char_limit(Partnership, "name"),
+    "plan_title": char_limit(Plan, "title"),
+    "priority": char_limit(Priority, "title"),
+    "theme": char_limit(Theme, "name"),
+    "lead_agency": char_limit(Agency, "name"),
+    "supporting_agencies": char_limit(Agency, "name"),
 }
 REQUIRED = ("partnership", "plan_title", "plan_start", "plan_end", "priority")
 PLAN_COLUMNS = ("partnership", "plan_title", "plan_start", "plan_end")

@@ -8,6 +8,11 @@ spreadsheet's: the header is row 1, and a CSV cell spanning several lines is sti
 
 Every file we write escapes the cells a spreadsheet would run as a formula (`escape_cell`), and
 every file we read takes that escape off again (`unescape_cell`).
+
+Hostile bytes: a text file holding a control character (NUL, ESC, …: any but tab, CR and LF)
+anywhere is refused as not a text file, and so is a workbook's cell holding one
+(`check_text`); every message that repeats text from a file shows control characters escaped
+(`visible`), wherever it is shown: the commands' output, the pages, the admin.
 """
 
 from __future__ import annotations
@@ -29,14 +34,34 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old-style .xls (and .doc) files
 _NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r]")
 _ESCAPED = re.compile(r"'+[=+\-@\t\r]")
 
+# Characters no text holds: the C0 controls but tab, LF and CR; DEL; the C1 controls.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What a message shows escaped: those, CR (it would let a terminal overwrite what came before it
+# on the line), and the bidirectional overrides and isolates (they reorder what follows them).
+_SHOWN_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
 # A line of a file as read: its number, and its cells as the reader found them.
 Record = tuple[int, Sequence[object]]
+
+
+def visible(text: str) -> str:
+    """Text from a file as a message repeats it: each control character written as an escape
+    (ESC as `\\x1b`, NUL as `\\x00`), so that no file can move a terminal's cursor, colour its
+    text, hide part of a message or reorder it. Tab and line breaks stay. The one helper every
+    message uses (the reports' errors and summaries, the refusals, the commands' output)."""
+    return _SHOWN_ESCAPED.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class FileRefused(Exception):
     """The file as a whole cannot be read. The message says why and what to do."""
 
     def __init__(self, message: str) -> None:
+        message = visible(message)  # it may repeat the file's own text
         super().__init__(message)
         self.message = message
 
@@ -117,6 +142,8 @@ def read_table(
         if number > form.max_lines:
             raise FileRefused(form.too_long)
         values = [cell_text(cell) for cell in cells]
+        if records is not None:
+            check_cells(number, values, form)  # a CSV file's text is checked whole
         if not any(value.strip() for value in values):
             continue  # blank rows: spreadsheets are full of them
         if not header_seen:
@@ -131,6 +158,45 @@ def read_table(
     if not rows:
         raise FileRefused(form.no_rows)
     return rows
+
+
+def check_text(text: str, form: TableFile) -> None:
+    """Refuse text holding a control character other than tab, CR and LF, wherever it is: no
+    text file holds one (a NUL is a binary file's; an ESC starts a terminal's commands)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    raise FileRefused(
+        f"The file is not a text file: line {line} holds a control character "
+        f"({visible(found[0])}), which text never holds. It may be another kind of file named "
+        f"as a {form.title}, or damaged. " + form.utf8_advice
+    )
+
+
+def check_cells(number: int, values: list[str], form: TableFile) -> None:
+    """Refuse a workbook's row whose cell holds a control character (a workbook's cell can hold
+    some that a text file cannot: DEL and the C1 controls)."""
+    if _CONTROL.search("".join(values)) is None:
+        return  # one search a row, in the common case
+    for index, value in enumerate(values):
+        found = _CONTROL.search(value)
+        if found is not None:
+            raise FileRefused(
+                f"Row {number}, column {column_letter(index)}: the cell “{value.strip()[:80]}” "
+                f"holds a control character ({visible(found[0])}), which text never holds. "
+                f"Remove it from the cell, save the {form.title} and try again."
+            )
+
+
+def column_letter(index: int) -> str:
+    """A column as spreadsheets name it: 0 is A, 25 is Z, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def check_header(values: list[str], form: TableFile) -> None:
@@ -177,7 +243,7 @@ def _decode(data: bytes, form: TableFile) -> str:
     if data.startswith(OLE_MAGIC) or b"\x00" in data[:4096]:
         raise FileRefused(form.binary)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         byte = data[exc.start : exc.start + 1].hex().upper()
@@ -186,6 +252,8 @@ def _decode(data: bytes, form: TableFile) -> str:
             f"(byte 0x{byte}); the file was probably saved as “CSV (Comma delimited)” in a "
             "Windows encoding. " + form.utf8_advice
         ) from None
+    check_text(text, form)
+    return text
 
 
 # -- Writing.

@@ -2,25 +2,30 @@
 confirm or cancel), the exports, published versions as files, and the members' CSV downloads.
 
 The preview step keeps the uploaded file in the person's session under a one-time token, so the
-confirmation imports exactly the file that was previewed. The token is taken out of the session
-(and the session saved) before the import runs: a second click finds no file to import. Should two
-clicks race past that, the import locks the plan row and matches actions by priority, theme and
-text, so the second import finds everything already there and changes nothing.
+confirmation imports exactly the file that was previewed. Confirming imports exactly once, however
+many times the button is pressed at once: each confirmation takes the plan's row lock (on SQLite,
+the write lock every transaction begins with), and the import records its token as done
+(`ConfirmedImport`) in the same transaction; every other confirmation then finds it done and
+answers so. An import that fails half-way records nothing, and its file stays in the session,
+so it can be confirmed again.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 import zlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from lifecycle.published_files import serve
 from lifecycle.snapshot import public_view
 from lifecycle.versions import public_version
 from planfiles.columns import IGNORE, KNOWN, ROLE_LABELS, ROLES, heading_key
@@ -34,12 +39,21 @@ from planfiles.format import (
 )
 from planfiles.forms import PlanImportForm
 from planfiles.importer import plan_import
+from planfiles.models import ConfirmedImport
 from planfiles.report import ImportReport
 from planfiles.tracking_export import figures_csv, updates_csv
 from priorities.access import fetch_plan
 from priorities.models import Plan
 
 SESSION_KEY = "plan_file_import"
+ALREADY_DONE = (
+    "This import is already done: the file was imported when its import was first confirmed. "
+    "Nothing more was changed."
+)
+
+
+class _AlreadyDone(Exception):
+    pass
 
 
 def _import_url(plan: Plan) -> str:
@@ -83,22 +97,33 @@ def plan_import_view(request: HttpRequest, partnership: str, period: str) -> Htt
 @require_POST
 def plan_import_confirm(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
     plan = fetch_plan(request.user, partnership, period, perm="planfiles.import_plan")
-    pending = _take_upload(request, plan, request.POST.get("token", ""))
-    if pending is None:
-        messages.info(
-            request,
-            "There is no import waiting to be confirmed: it was done already, cancelled, or "
-            "replaced by a newer upload. Nothing more was changed.",
-        )
+    token = request.POST.get("token", "")
+    pending = _pending_upload(request, plan, token)
+    done = _is_done(token)
+    if pending is None or done:
+        _forget_upload(request, token)
+        if done:
+            messages.info(request, ALREADY_DONE)
+        else:
+            messages.info(
+                request,
+                "There is no import waiting to be confirmed: it was cancelled, or replaced by a "
+                "newer upload. Nothing was changed.",
+            )
         return redirect(plan.get_workspace_url())
     try:
         table = _read_pending(pending)
     except PlanFileRefused:  # it was read at upload; only a change of settings could do this
+        _forget_upload(request, token)
         messages.error(request, "The file could not be read again. Upload it again.")
         return redirect(_import_url(plan))
-    report = plan_import(
-        table=table, user=request.user, create_missing=pending["create_missing"], into=plan
-    )
+    try:
+        report = _import_once(request, plan, table, pending, token)
+    except _AlreadyDone:
+        _forget_upload(request, token)
+        messages.info(request, ALREADY_DONE)
+        return redirect(plan.get_workspace_url())
+    _forget_upload(request, token)
     if not report.ok:
         # The plan changed between the preview and the confirmation.
         form = PlanImportForm()
@@ -108,13 +133,43 @@ def plan_import_confirm(request: HttpRequest, partnership: str, period: str) -> 
     return redirect(plan.get_workspace_url())
 
 
+def _import_once(
+    request: HttpRequest, plan: Plan, table: PlanFileTable, pending: dict, token: str
+) -> ImportReport:
+    """Import the file and record its token as done, in one transaction; or raise _AlreadyDone
+    if another confirmation of the same import did it first."""
+    try:
+        with transaction.atomic():
+            # Confirmations of one plan's imports wait for each other here, so each sees whether
+            # the one before it did this import.
+            Plan.objects.select_for_update().filter(pk=plan.pk).exists()
+            if _is_done(token):
+                raise _AlreadyDone
+            report = plan_import(
+                table=table,
+                user=request.user,
+                create_missing=pending["create_missing"],
+                into=plan,
+            )
+            if report.ok:
+                ConfirmedImport.objects.create(
+                    token_hash=_token_hash(token),
+                    plan=plan,
+                    filename=table.filename[:255],
+                    confirmed_by=request.user if request.user.is_authenticated else None,
+                )
+    except IntegrityError:  # the token recorded meanwhile: another confirmation did it
+        raise _AlreadyDone from None
+    return report
+
+
 @login_required
 @require_POST
 def plan_import_columns(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
     """The preview again, with the columns read as the person chose (a file laid out its own
     way): the same kept upload, a new token."""
     plan = fetch_plan(request.user, partnership, period, perm="planfiles.import_plan")
-    pending = _peek_upload(request, plan, request.POST.get("token", ""))
+    pending = _pending_upload(request, plan, request.POST.get("token", ""))
     if pending is None:
         messages.info(
             request,
@@ -188,7 +243,9 @@ def _choices_from(data: dict) -> dict[str, str]:
 @require_POST
 def plan_import_cancel(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
     plan = fetch_plan(request.user, partnership, period, perm="planfiles.import_plan")
-    _take_upload(request, plan, request.POST.get("token", ""))
+    token = request.POST.get("token", "")
+    if _pending_upload(request, plan, token) is not None:
+        _forget_upload(request, token)
     messages.info(request, "The import was cancelled. Nothing was changed.")
     return redirect(_import_url(plan))
 
@@ -226,12 +283,14 @@ def _done_message(report: ImportReport) -> str:
 def _keep_upload(
     request: HttpRequest, plan: Plan, form: PlanImportForm, create_missing: bool
 ) -> str:
+    table = form.table
+    assert table is not None  # a valid form has read its file
     token = secrets.token_urlsafe(24)
     request.session[SESSION_KEY] = {
         "token": token,
         "plan": plan.pk,
-        "filename": form.table.filename,
-        "kind": form.table.kind,
+        "filename": table.filename,
+        "kind": table.kind,
         "create_missing": bool(create_missing),
         "choices": {},  # the columns the person chose, for a file laid out its own way
         # Compressed: a CSV shrinks to a fraction; the session holds it only until confirmed.
@@ -250,17 +309,6 @@ def _read_pending(pending: dict) -> PlanFileTable:
     )
 
 
-def _peek_upload(request: HttpRequest, plan: Plan, token: str) -> dict | None:
-    """The kept upload, left in the session (the preview is shown again); None if there is none
-    for this token."""
-    pending = request.session.get(SESSION_KEY)
-    if not pending or not secrets.compare_digest(pending["token"].encode(), token.encode()):
-        return None
-    if pending["plan"] != plan.pk:
-        return None
-    return pending | {"data": zlib.decompress(base64.b64decode(pending["data"]))}
-
-
 def _renew_upload(request: HttpRequest, choices: dict[str, str], create_missing: bool) -> str:
     """A new token for the kept upload, now to be read with these columns."""
     token = secrets.token_urlsafe(24)
@@ -272,16 +320,29 @@ def _renew_upload(request: HttpRequest, choices: dict[str, str], create_missing:
     return token
 
 
-def _take_upload(request: HttpRequest, plan: Plan, token: str) -> dict | None:
-    """The kept upload, removed from the session at once; None if there is none for this token."""
+def _pending_upload(request: HttpRequest, plan: Plan, token: str) -> dict | None:
+    """The upload kept for this token and plan (left in the session), or None."""
     pending = request.session.get(SESSION_KEY)
     if not pending or not secrets.compare_digest(pending["token"].encode(), token.encode()):
         return None
     if pending["plan"] != plan.pk:
         return None
-    del request.session[SESSION_KEY]
-    request.session.save()
     return pending | {"data": zlib.decompress(base64.b64decode(pending["data"]))}
+
+
+def _forget_upload(request: HttpRequest, token: str) -> None:
+    """Take the upload kept for this token out of the session, if it is there."""
+    pending = request.session.get(SESSION_KEY)
+    if pending and secrets.compare_digest(pending["token"].encode(), token.encode()):
+        del request.session[SESSION_KEY]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _is_done(token: str) -> bool:
+    return bool(token) and ConfirmedImport.objects.filter(token_hash=_token_hash(token)).exists()
 
 
 # -- Published versions as plan files, for everyone.
@@ -291,10 +352,14 @@ def plan_version_file(
     request: HttpRequest, partnership: str, period: str, number: int, fmt: str
 ) -> HttpResponse:
     """The canonical plan file (CSV, XLSX or JSON) of a published version, as the public reads it:
-    restricted actions only as "Restricted action led by …"."""
+    restricted actions only as "Restricted action led by …". The Word document comes from storage
+    (lifecycle/published_files.py); the others are quick to write."""
     if fmt not in EXPORT_FORMATS:
         raise Http404("No such format.")
     plan, version = public_version(partnership, period, number)
+    if fmt == "docx":
+        # Drawn once, when the version was published, and served from storage.
+        return serve(request, plan, version, "docx", latest=False)
     filename = f"{plan.partnership.slug}-{plan.period}-v{version.number}-plan.{fmt}"
     data, content_type, filename = version_export(public_view(version.data), fmt, filename=filename)
     response = HttpResponse(data, content_type=content_type)

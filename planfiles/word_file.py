@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from planfiles.tabular import OLE_MAGIC, ZIP_MAGIC, FileRefused
 

@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from partners.admin import PartnershipAdmin
 from partners.admin_filters import partnership_filter
+from partners.admin_paging import EstimatedCountPaginator
 from partners.models import Partnership
 from priorities.admin_filters import PlanFilter, PlanYearFilter, narrowing
 from priorities.models import Priority, Theme
@@ -54,6 +55,7 @@ class PriorityAdmin(SimpleHistoryAdmin):
     list_select_related = ["plan__partnership"]
     ordering = ["plan_id", "order", "pk"]  # plan by plan, without sorting every priority
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
 
 class PriorityInline(admin.StackedInline):

@@ -43,7 +43,7 @@ class PlanFilter(NarrowingFilter):
     title = "plan"
     parameter_name = "plan"
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[Any, str]]:
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
         text = partnership_search(request)
         if not text:
             return []
@@ -52,7 +52,7 @@ class PlanFilter(NarrowingFilter):
             .select_related("partnership")
             .order_by("partnership__name", "-period_start")[:MOST_CHOICES]
         )
-        return [(plan.pk, f"{plan.partnership.name}, {plan.period}") for plan in plans]
+        return [(str(plan.pk), f"{plan.partnership.name}, {plan.period}") for plan in plans]
 
 
 class AgencyFilter(NarrowingFilter):
@@ -61,7 +61,7 @@ class AgencyFilter(NarrowingFilter):
     title = "agency"
     parameter_name = "agency"
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[Any, str]]:
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
         text = partnership_search(request)
         if not text:
             return []
@@ -70,7 +70,7 @@ class AgencyFilter(NarrowingFilter):
             .order_by("name")
             .values_list("pk", "name")[:MOST_CHOICES]
         )
-        return list(agencies)
+        return [(str(pk), name) for pk, name in agencies]
 
 
 class ThemeNameFilter(NarrowingFilter):
@@ -94,9 +94,9 @@ class PlanYearFilter(NarrowingFilter):
     title = "year the plan starts"
     parameter_name = "year"
 
-    def lookups(self, request: Any, model_admin: Any) -> list[tuple[Any, str]]:
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
         years = Plan.objects.dates("period_start", "year", order="DESC")
-        return [(day.year, str(day.year)) for day in years[:MOST_CHOICES]]
+        return [(str(day.year), str(day.year)) for day in years[:MOST_CHOICES]]
 
 
 def narrowing(base: type[NarrowingFilter], path: str) -> type[NarrowingFilter]:

@@ -5,10 +5,14 @@
 
 Classes (pick them on the command line):
 - StaticReader: a static file served by WhiteNoise (LOAD_STATIC_PATH), the yardstick;
+- PageReader: the latest public plan page alone, the figure compared with the static file's;
 - PublicReader: a visitor reading the public plan, its first version and, now and then, the PDF;
 - Officer: a police officer signed in (one fixture account each, LOAD_FIXTURE), who opens the
   workspace, edits the description of their own action (a unique token each time), records
   progress on it (another token), and reads the public plan signed in (not cached for them).
+
+With LOAD_HOSTS (several addresses, comma-separated: scripts/two_servers.sh) the users are dealt
+out over the servers in turn, and the requests each server answered are counted.
 
 No think time: every user sends its next request as soon as the last one is answered, so the
 figures are the server's capacity with 50 requests in flight. Every saved token is written to
@@ -21,9 +25,10 @@ import itertools
 import json
 import os
 import uuid
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from locust import constant, events, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -34,8 +39,29 @@ STATIC_PATH = os.environ.get("LOAD_STATIC_PATH", "/static/css/site.css")
 PLAN_URL = FIXTURE["plan_url"]
 WORKSPACE_URL = FIXTURE["workspace_url"]
 
+HOSTS = [host for host in os.environ.get("LOAD_HOSTS", "").split(",") if host]
+_hosts = itertools.cycle(HOSTS) if HOSTS else None
+
 _accounts = itertools.cycle(FIXTURE["officers"])
 SAVED: dict[str, dict[str, list[str]]] = {"edits": {}, "progress": {}}
+PER_SERVER: Counter[str] = Counter()
+
+
+class SpreadUser(FastHttpUser):
+    """A user of one of LOAD_HOSTS, dealt out in turn (of --host when there are none)."""
+
+    abstract = True
+
+    def __init__(self, environment):
+        if _hosts is not None:
+            self.host = next(_hosts)
+        super().__init__(environment)
+
+
+@events.request.add_listener
+def count_per_server(url=None, exception=None, **kwargs):
+    if url and exception is None:
+        PER_SERVER[urlsplit(url).netloc] += 1
 
 
 class FormReader(HTMLParser):
@@ -109,7 +135,7 @@ def replace(form: list[tuple[str, str]], **values: str) -> str:
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-class StaticReader(FastHttpUser):
+class StaticReader(SpreadUser):
     wait_time = constant(0)
 
     @task
@@ -117,7 +143,18 @@ class StaticReader(FastHttpUser):
         self.client.get(STATIC_PATH, name="static file")
 
 
-class PublicReader(FastHttpUser):
+class PageReader(SpreadUser):
+    """The latest public plan page alone, as a visitor who is not signed in: the cached page
+    measured against the static file."""
+
+    wait_time = constant(0)
+
+    @task
+    def public_plan(self):
+        self.client.get(PLAN_URL, name="public plan")
+
+
+class PublicReader(SpreadUser):
     wait_time = constant(0)
     weight = 1
 
@@ -134,7 +171,7 @@ class PublicReader(FastHttpUser):
         self.client.get(f"{PLAN_URL}plan.pdf", name="public plan PDF")
 
 
-class Officer(FastHttpUser):
+class Officer(SpreadUser):
     wait_time = constant(0)
     fixed_count = len(FIXTURE["officers"])
 
@@ -206,4 +243,4 @@ class Officer(FastHttpUser):
 def write_tokens(environment, **kwargs):
     actions = {account["username"]: account["action"] for account in FIXTURE["officers"]}
     with open(TOKENS_FILE, "w") as out:
-        json.dump(SAVED | {"actions": actions}, out, indent=1)
+        json.dump(SAVED | {"actions": actions, "per_server": dict(PER_SERVER)}, out, indent=1)

@@ -136,6 +136,25 @@ def outsider(other_agency):
 
 
 @pytest.fixture
+def area(partnership):
+    """Staffordshire: the police force and commissioner's area the partnership belongs to."""
+    from partners.models import Area
+
+    found = Area.objects.create(name="Staffordshire", slug="staffordshire")
+    partnership.area = found
+    partnership.save(update_fields=["area"])
+    return found
+
+
+@pytest.fixture
+def analyst(area):
+    """A county analyst of the area (the commissioner's office): reads, never changes."""
+    user = UserFactory(username="olu")
+    area.analysts.add(user)
+    return user
+
+
+@pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", is_staff=True, is_superuser=True)
 
@@ -152,11 +171,18 @@ def publish(db):
     from lifecycle.services import plan_publish
     from priorities.models import Plan
 
-    def do(plan, user=None):
+    def do(plan, user=None, *, draw=False):
+        """draw=True: also draw the version's PDF and Word document, as the task worker does
+        once the publication is committed (lifecycle/published_files.py)."""
         user = user or UserFactory(username="publisher", is_superuser=True, is_staff=True)
         Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.AGREED)
         plan.refresh_from_db()
-        return plan_publish(plan=plan, user=user)
+        version = plan_publish(plan=plan, user=user)
+        if draw:
+            from lifecycle.published_files import draw_missing
+
+            draw_missing(version)
+        return version
 
     return do
 
@@ -166,9 +192,13 @@ def _empty_cache():
     # Cached pages are keyed by database ids, which the next test reuses.
     from django.core.cache import cache
 
+    from lifecycle.public_cache import forget_local
+
     cache.clear()
+    forget_local()
     yield
     cache.clear()
+    forget_local()
 
 
 @pytest.fixture

@@ -4,7 +4,15 @@ nothing (or something)."""
 from django.apps import apps
 
 # Every app of the product that keeps data (docs/architecture.md).
-PRODUCT_APPS = ("partners", "priorities", "actions", "tracking", "lifecycle", "people")
+PRODUCT_APPS = (
+    "partners",
+    "priorities",
+    "actions",
+    "tracking",
+    "lifecycle",
+    "people",
+    "planfiles",
+)
 
 
 def database_snapshot() -> dict[str, list[dict]]:

@@ -13,7 +13,7 @@ from actions.models import Action
 from lifecycle.models import Agreement, Reminder
 from notifications.models import Digest, Notification, NotificationPreference
 from notifications.tasks import send_notification_email
-from partners.models import Membership, Partnership
+from partners.models import Area, Membership, Partnership
 from people.models import AccessRequest, Invitation
 from people.two_step import recovery_codes_renew
 from tests.factories import MembershipFactory, UserFactory
@@ -28,6 +28,9 @@ def everything(action, coordinator, representative, lead_officer, housing, publi
     """One object of every registered model."""
     Group.objects.create(name="Coordinators")
     plan = action.priority.plan
+    Area.objects.create(name="Staffordshire", slug="staffordshire").partnerships.add(
+        plan.partnership
+    )
     Agreement.objects.create(
         plan=plan, agency=housing, round=1, decision="agreed", decided_at=timezone.now()
     )
@@ -140,6 +143,11 @@ def test_admin_adds_a_membership_from_the_agency_page(client, admin_user, police
         "slug": police.slug,
         "kind": police.kind,
         "active": "on",
+        # The agency's other names (an inline of their own): none added here.
+        "aliases-TOTAL_FORMS": "0",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
         "memberships-TOTAL_FORMS": "1",
         "memberships-INITIAL_FORMS": "0",
         "memberships-MIN_NUM_FORMS": "0",

@@ -228,3 +228,39 @@ def test_home_lists_an_admins_partnerships_a_page_at_a_time(client, admin_user):
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/?page=4").status_code == 200
     assert len(captured) <= count
+
+
+# -- The largest tables' lists are counted by PostgreSQL's estimate when unfiltered.
+
+
+def test_an_unfiltered_list_of_a_large_table_is_counted_by_the_estimate(
+    client, admin_user, action, monkeypatch
+):
+    from partners import admin_paging
+
+    asked = []
+
+    def estimate(alias, table):
+        asked.append(table)
+        return 250_000
+
+    monkeypatch.setattr(admin_paging, "table_estimate", estimate)
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/admin/actions/action/").content.decode()
+    assert asked == ["actions_action"]
+    assert "250000 actions" in page or "250,000 actions" in page
+    assert not any("COUNT(" in query["sql"].upper() for query in captured.captured_queries)
+    # Filtered, the list is counted: it is small, and the count exact.
+    page = client.get("/admin/actions/action/?partnership=lichfield").content.decode()
+    assert asked == ["actions_action"]
+    assert re.search(r"1 action\b", page)
+
+
+def test_below_the_threshold_a_table_is_counted(client, admin_user, action, monkeypatch):
+    from partners import admin_paging
+
+    monkeypatch.setattr(admin_paging, "table_estimate", lambda alias, table: 9_000)
+    client.force_login(admin_user)
+    page = client.get("/admin/actions/action/").content.decode()
+    assert re.search(r"\b1 action\b", page)

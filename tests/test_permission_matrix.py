@@ -16,7 +16,10 @@ Every answer other than DONE is checked against a snapshot of every row of the p
 The roles are the cast of tests/conftest.py: officers of the action's lead agency (police) and
 supporting agency (council), of a core agency with no part in it (Humankind), an agency
 representative (housing, not on the action), the partnership's coordinator, the coordinator of
-another partnership (an outsider), and a superuser.
+another partnership (an outsider), a superuser, and a county analyst of the partnership's area
+(the commissioner's office), who reads every plan of the area as the public reads it (restricted
+actions reduced to who leads them) and changes nothing anywhere: no cell of the analyst's column
+is DONE (`test_the_analyst_changes_nothing_anywhere`).
 
 Rules for a draft plan: any member reads the plan and adds actions; the agencies on an action edit
 and move it; only its lead agency (or those who run the plan) deletes it; only the coordinator and
@@ -30,6 +33,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from django.urls import URLPattern, reverse
@@ -38,15 +42,17 @@ from actions import urls as action_urls
 from actions.models import Action, Outcome
 from lifecycle import urls as lifecycle_urls
 from lifecycle.services import plan_publish
-from partners.models import Membership
+from partners.models import AgencyAlias, Membership
 from people import urls as people_urls
 from people.models import AccessRequest, Invitation
 from planfiles import urls as planfile_urls
 from priorities import urls as priority_urls
 from priorities.models import Plan, Priority
+from reports import urls as report_urls
 from tests.factories import ActionFactory, MembershipFactory, PriorityFactory, UserFactory
 from tests.snapshots import database_snapshot
 from tracking import urls as tracking_urls
+from tracking.models import FundingAllocation
 
 GET, POST = "GET", "POST"
 LOGIN, DONE = "login", "done"
@@ -60,73 +66,74 @@ ROLES = (
     "coordinator",
     "other_coordinator",
     "admin_user",
+    "analyst",
 )
 
 # fmt: off
 DRAFT = {
-    #                            anon   lead  supp  unrel repr  coord outsdr admin
-    ("my_work", GET):           (LOGIN, 200,  200,  200,  200,  200,  200,  200),
-    ("my_work", POST):          (LOGIN, 200,  200,  200,  200,  200,  200,  200),
-    ("plan_detail", GET):       (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("plan_workspace", GET):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("plan_workspace", POST):   (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("priority_list", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("priority_list", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("priority_add", GET):      (LOGIN, 403,  403,  403,  403,  200,  404,  200),
-    ("priority_add", POST):     (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
-    ("priority_edit", GET):     (LOGIN, 403,  403,  403,  403,  200,  404,  200),
-    ("priority_edit", POST):    (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
-    ("priority_delete", GET):   (LOGIN, 403,  403,  403,  403,  200,  404,  200),
-    ("priority_delete", POST):  (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
-    ("priority_move", GET):     (LOGIN, 405,  405,  405,  405,  405,  405,  405),
-    ("priority_move", POST):    (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
-    ("action_add", GET):        (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("action_add", POST):       (LOGIN, DONE, DONE, DONE, DONE, DONE, 404,  DONE),
-    ("action_detail", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("action_detail", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("action_edit", GET):       (LOGIN, 200,  200,  403,  403,  200,  404,  200),
-    ("action_edit", POST):      (LOGIN, DONE, DONE, 403,  403,  DONE, 404,  DONE),
-    ("action_delete", GET):     (LOGIN, 200,  403,  403,  403,  200,  404,  200),
-    ("action_delete", POST):    (LOGIN, DONE, 403,  403,  403,  DONE, 404,  DONE),
-    ("action_move", GET):       (LOGIN, 405,  405,  405,  405,  405,  405,  405),
-    ("action_move", POST):      (LOGIN, DONE, DONE, 403,  403,  DONE, 404,  DONE),
+    #                            anon   lead  supp  unrel repr  coord outsdr admin  anlst
+    ("my_work", GET):           (LOGIN, 200,  200,  200,  200,  200,  200,  200,  200),
+    ("my_work", POST):          (LOGIN, 200,  200,  200,  200,  200,  200,  200,  200),
+    ("plan_detail", GET):       (LOGIN, 200,  200,  200,  200,  200,  404,  200,  200),
+    ("plan_workspace", GET):    (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("plan_workspace", POST):   (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("priority_list", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("priority_list", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("priority_add", GET):      (LOGIN, 403,  403,  403,  403,  200,  404,  200,  404),
+    ("priority_add", POST):     (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("priority_edit", GET):     (LOGIN, 403,  403,  403,  403,  200,  404,  200,  404),
+    ("priority_edit", POST):    (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("priority_delete", GET):   (LOGIN, 403,  403,  403,  403,  200,  404,  200,  404),
+    ("priority_delete", POST):  (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("priority_move", GET):     (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("priority_move", POST):    (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("action_add", GET):        (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("action_add", POST):       (LOGIN, DONE, DONE, DONE, DONE, DONE, 404,  DONE, 404),
+    ("action_detail", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("action_detail", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("action_edit", GET):       (LOGIN, 200,  200,  403,  403,  200,  404,  200,  404),
+    ("action_edit", POST):      (LOGIN, DONE, DONE, 403,  403,  DONE, 404,  DONE, 404),
+    ("action_delete", GET):     (LOGIN, 200,  403,  403,  403,  200,  404,  200,  404),
+    ("action_delete", POST):    (LOGIN, DONE, 403,  403,  403,  DONE, 404,  DONE, 404),
+    ("action_move", GET):       (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("action_move", POST):      (LOGIN, DONE, DONE, 403,  403,  DONE, 404,  DONE, 404),
 }
 
 # An agreed (or published) plan is frozen: read pages as in a draft, every change refused, to
 # the coordinator and admin as well.
 FROZEN = {
-    #                            anon   lead  supp  unrel repr  coord outsdr admin
-    ("my_work", GET):           (LOGIN, 200,  200,  200,  200,  200,  200,  200),
-    ("my_work", POST):          (LOGIN, 200,  200,  200,  200,  200,  200,  200),
-    ("plan_detail", GET):       (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("plan_workspace", GET):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("plan_workspace", POST):   (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("priority_list", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("priority_list", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("priority_add", GET):      (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("priority_add", POST):     (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("priority_edit", GET):     (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("priority_edit", POST):    (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("priority_delete", GET):   (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("priority_delete", POST):  (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("priority_move", GET):     (LOGIN, 405,  405,  405,  405,  405,  405,  405),
-    ("priority_move", POST):    (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("action_add", GET):        (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("action_add", POST):       (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("action_detail", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("action_detail", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200),
-    ("action_edit", GET):       (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("action_edit", POST):      (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("action_delete", GET):     (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("action_delete", POST):    (LOGIN, 403,  403,  403,  403,  403,  404,  403),
-    ("action_move", GET):       (LOGIN, 405,  405,  405,  405,  405,  405,  405),
-    ("action_move", POST):      (LOGIN, 403,  403,  403,  403,  403,  404,  403),
+    #                            anon   lead  supp  unrel repr  coord outsdr admin  anlst
+    ("my_work", GET):           (LOGIN, 200,  200,  200,  200,  200,  200,  200,  200),
+    ("my_work", POST):          (LOGIN, 200,  200,  200,  200,  200,  200,  200,  200),
+    ("plan_detail", GET):       (LOGIN, 200,  200,  200,  200,  200,  404,  200,  200),
+    ("plan_workspace", GET):    (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("plan_workspace", POST):   (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("priority_list", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("priority_list", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("priority_add", GET):      (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("priority_add", POST):     (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("priority_edit", GET):     (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("priority_edit", POST):    (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("priority_delete", GET):   (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("priority_delete", POST):  (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("priority_move", GET):     (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("priority_move", POST):    (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("action_add", GET):        (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("action_add", POST):       (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("action_detail", GET):     (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("action_detail", POST):    (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("action_edit", GET):       (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("action_edit", POST):      (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("action_delete", GET):     (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("action_delete", POST):    (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
+    ("action_move", GET):       (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("action_move", POST):      (LOGIN, 403,  403,  403,  403,  403,  404,  403,  404),
 }
 
 # Published: as frozen, and the plan document is public. The workspace and action pages stay for
 # members.
 PUBLISHED = FROZEN | {
-    ("plan_detail", GET):       (200,   200,  200,  200,  200,  200,  200,  200),
+    ("plan_detail", GET):       (200,   200,  200,  200,  200,  200,  200,  200,  200),
 }
 # fmt: on
 
@@ -411,6 +418,7 @@ def test_the_matrix_covers_every_page_of_the_plan():
             lifecycle_urls,
             planfile_urls,
             people_urls,
+            report_urls,
         )
         for pattern in module.urlpatterns
         if isinstance(pattern, URLPattern)
@@ -429,6 +437,8 @@ def test_the_matrix_covers_every_page_of_the_plan():
         "plan_pdf",
         "plan_version_pdf",
         "plan_version_file",
+        # The live draft's PDF (members only): tests/lifecycle/test_published_files.py.
+        "plan_draft_pdf",
     }
     # Progress, measures, figures and the dashboard have theirs in tests/actions/test_progress.py
     # and tests/actions/test_figures_and_dashboard.py.
@@ -460,6 +470,14 @@ def test_the_matrix_covers_every_page_of_the_plan():
         "plan_import_cancel",
         "plan_export",
     }
+    # The reports, the funding page and the county view have their matrix below (REPORTS); the
+    # reports as PDF and Word have their ladder in tests/reports/test_report_pages.py.
+    reports = {case.page for case in REPORT_CASES.values()} | {
+        "report_quarterly_pdf",
+        "report_quarterly_docx",
+        "report_annual_pdf",
+        "report_annual_docx",
+    }
     # The partnership's members pages have their matrix below (MEMBERS); accepting an invitation,
     # the password reset request, single sign-on and the two-step pages are signing in, tested in
     # tests/people/ (test_invitations, test_password_reset, test_sso, test_two_step).
@@ -473,7 +491,8 @@ def test_the_matrix_covers_every_page_of_the_plan():
         "two_step_verify",
         "two_step_setup",
     }
-    assert named - {"home"} - lifecycle - tracking - elsewhere - members - signing_in == set(PAGES)
+    rest = named - {"home"} - lifecycle - tracking - elsewhere - members - signing_in - reports
+    assert rest == set(PAGES)
     assert {p.name for p in people_urls.urlpatterns} == members | signing_in
     get_only = {"plan_detail"}
     wanted = {(page, GET) for page in PAGES} | {(page, POST) for page in set(PAGES) - get_only}
@@ -589,35 +608,40 @@ def test_action_page_of_a_frozen_plan_offers_no_change(client, request, world, s
 # -- The partnership's members pages (/partnerships/<slug>/members/): the coordinator (and an admin)
 # manages everyone; an agency's representative (housing) invites and removes the people of their
 # agency only, and sees nothing of the others; officers are refused; another partnership's
-# coordinator finds nothing. The plan's stage does not matter here.
+# coordinator finds nothing. The other names files use for the agencies ("LDC", "SFRS") are the
+# coordinator's (and an admin's) to change. The plan's stage does not matter here.
 
 # fmt: off
 MEMBERS = {
-    #                                     anon   lead  supp  unrel repr  coord outsdr admin
-    ("members", GET):                    (LOGIN, 403,  403,  403,  200,  200,  404,  200),
-    ("members", POST):                   (LOGIN, 405,  405,  405,  405,  405,  405,  405),
-    ("invite", GET):                     (LOGIN, 403,  403,  403,  200,  200,  404,  200),
-    ("invite", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE),
-    ("invite_to_police", POST):          (LOGIN, 403,  403,  403,  200,  DONE, 404,  DONE),
-    ("remove", GET):                     (LOGIN, 403,  403,  403,  200,  200,  404,  200),
-    ("remove", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE),
-    ("remove_from_police", GET):         (LOGIN, 403,  403,  403,  403,  200,  404,  200),
-    ("remove_from_police", POST):        (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
-    ("speaks_for", GET):                 (LOGIN, 405,  405,  405,  405,  405,  405,  405),
-    ("speaks_for", POST):                (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
-    ("coordinator_add", GET):            (LOGIN, 405,  405,  405,  405,  405,  405,  405),
-    ("coordinator_add", POST):           (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
-    ("coordinator_remove", GET):         (LOGIN, 405,  405,  405,  405,  405,  405,  405),
-    ("coordinator_remove", POST):        (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
-    ("resend", GET):                     (LOGIN, 405,  405,  405,  405,  405,  405,  405),
-    ("resend", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE),
-    ("cancel", GET):                     (LOGIN, 405,  405,  405,  405,  405,  405,  405),
-    ("cancel", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE),
-    ("cancel_police_invitation", POST):  (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
-    ("domains", GET):                    (LOGIN, 403,  403,  403,  403,  200,  404,  200),
-    ("domains", POST):                   (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
-    ("request", GET):                    (LOGIN, 403,  403,  403,  403,  200,  404,  200),
-    ("request", POST):                   (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE),
+    #                                     anon   lead  supp  unrel repr  coord outsdr admin  anlst
+    ("members", GET):                    (LOGIN, 403,  403,  403,  200,  200,  404,  200,  404),
+    ("members", POST):                   (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("invite", GET):                     (LOGIN, 403,  403,  403,  200,  200,  404,  200,  404),
+    ("invite", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE, 404),
+    ("invite_to_police", POST):          (LOGIN, 403,  403,  403,  200,  DONE, 404,  DONE, 404),
+    ("remove", GET):                     (LOGIN, 403,  403,  403,  200,  200,  404,  200,  404),
+    ("remove", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE, 404),
+    ("remove_from_police", GET):         (LOGIN, 403,  403,  403,  403,  200,  404,  200,  404),
+    ("remove_from_police", POST):        (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("speaks_for", GET):                 (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("speaks_for", POST):                (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("coordinator_add", GET):            (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("coordinator_add", POST):           (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("coordinator_remove", GET):         (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("coordinator_remove", POST):        (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("resend", GET):                     (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("resend", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE, 404),
+    ("cancel", GET):                     (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("cancel", POST):                    (LOGIN, 403,  403,  403,  DONE, DONE, 404,  DONE, 404),
+    ("cancel_police_invitation", POST):  (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("domains", GET):                    (LOGIN, 403,  403,  403,  403,  200,  404,  200,  404),
+    ("domains", POST):                   (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("request", GET):                    (LOGIN, 403,  403,  403,  403,  200,  404,  200,  404),
+    ("request", POST):                   (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("agency_names", GET):               (LOGIN, 403,  403,  403,  403,  200,  404,  200,  404),
+    ("agency_names", POST):              (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("agency_name_remove", GET):         (LOGIN, 405,  405,  405,  405,  405,  405,  405,  405),
+    ("agency_name_remove", POST):        (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
 }
 # fmt: on
 
@@ -625,7 +649,8 @@ MEMBERS = {
 @pytest.fixture
 def people(partnership, housing, police, lead_officer, coordinator):
     """A Bromford officer (whom the housing representative may remove), a second coordinator,
-    an invitation to each of Bromford and the police (sent), and a request to join."""
+    an invitation to each of Bromford and the police (sent), a request to join, and another name
+    of Bromford's."""
     sent = {"sent_at": "2021-04-01T09:00Z", "expires_at": "2099-01-01T00:00Z"}
     second_coordinator = MembershipFactory(user=UserFactory(username="ivan"), agency=police).user
     partnership.coordinators.add(second_coordinator)
@@ -647,6 +672,7 @@ def people(partnership, housing, police, lead_officer, coordinator):
         request=AccessRequest.objects.create(
             email="joe.bloggs@bromford.co.uk", partnership=partnership, agency_guess=housing
         ),
+        housing_alias=AgencyAlias.objects.create(agency=housing, name="Bromford Housing"),
     )
 
 
@@ -712,6 +738,15 @@ def check_approved(p, user) -> None:
     assert p.request.outcome == AccessRequest.Outcome.APPROVED
     assert p.request.decided_by == user
     assert Membership.objects.filter(user=p.request.user, agency=p.housing).exists()
+
+
+def check_alias_added(p, user) -> None:
+    alias = AgencyAlias.objects.get(name="Staffs Police")
+    assert (alias.agency, alias.created_by) == (p.police, user)
+
+
+def check_alias_removed(p, user) -> None:
+    assert not AgencyAlias.objects.filter(pk=p.housing_alias.pk).exists()
 
 
 def invite_data(agency: str) -> Callable[[SimpleNamespace], dict]:
@@ -803,6 +838,17 @@ MEMBER_CASES = {
         lambda p: {"decision": "approve", "agency": p.housing.pk},
         check_approved,
     ),
+    "agency_names": MemberCase(
+        "agency_names",
+        members_url("agency_names"),
+        lambda p: {"agency": p.police.pk, "name": "Staffs Police"},
+        check_alias_added,
+    ),
+    "agency_name_remove": MemberCase(
+        "agency_name_remove",
+        members_url("agency_name_remove", lambda p: p.housing_alias.pk),
+        check_done=check_alias_removed,
+    ),
 }
 
 
@@ -878,9 +924,90 @@ def test_the_members_page_shows_each_person_only_what_they_may_manage(
     assert {row.agency.name for row in page.agencies} == agencies
     html = response.content.decode()
     manages = role != "representative"
-    for case in ("speaks_for", "coordinator_add", "domains", "request"):
+    for case in ("speaks_for", "coordinator_add", "domains", "request", "agency_names"):
         assert (f'="{MEMBER_CASES[case].url(people)}' in html) == manages, case
     assert f'href="{MEMBER_CASES["remove"].url(people)}"' in html
     assert (f'href="{MEMBER_CASES["remove_from_police"].url(people)}"' in html) == manages
     assert ("new.constable@example.org" in html) == manages
     assert "new.officer@example.org" in html
+
+
+# -- The reports, the funding page and the county view. Members read every report (restricted
+# actions included); the county analyst reads the version for the public (tests/reports/); only
+# the coordinator (and an admin) sets the funding allocations; the county view is the area's
+# analysts' and admins'. The plan's stage does not matter here: a draft is used.
+
+# fmt: off
+REPORTS = {
+    #                                anon   lead  supp  unrel repr  coord outsdr admin  anlst
+    ("report_index", GET):          (LOGIN, 200,  200,  200,  200,  200,  404,  200,  200),
+    ("report_quarterly", GET):      (LOGIN, 200,  200,  200,  200,  200,  404,  200,  200),
+    ("report_quarterly_public", GET): (LOGIN, 200, 200, 200,  200,  200,  404,  200,  200),
+    ("report_annual", GET):         (LOGIN, 200,  200,  200,  200,  200,  404,  200,  200),
+    ("funding", GET):               (LOGIN, 200,  200,  200,  200,  200,  404,  200,  404),
+    ("funding", POST):              (LOGIN, 403,  403,  403,  403,  DONE, 404,  DONE, 404),
+    ("area", GET):                  (LOGIN, 404,  404,  404,  404,  404,  404,  200,  200),
+    ("area", POST):                 (LOGIN, 404,  404,  404,  404,  404,  404,  200,  200),
+}
+# fmt: on
+
+
+def report_url(name: str, *extra) -> Callable[[SimpleNamespace], str]:
+    return lambda w: reverse(name, args=[w.plan.partnership.slug, w.plan.period, *extra])
+
+
+def check_allocated(w, user) -> None:
+    allocation = FundingAllocation.objects.get(plan=w.plan, source="ldf")
+    assert allocation.amount == 20000
+    assert allocation.history.latest().history_user == user
+
+
+REPORT_CASES = {
+    "report_index": MemberCase("report_index", report_url("report_index")),
+    "report_quarterly": MemberCase("report_quarterly", report_url("report_quarterly", 1)),
+    "report_quarterly_public": MemberCase(
+        "report_quarterly", lambda w: report_url("report_quarterly", 1)(w) + "?version=public"
+    ),
+    "report_annual": MemberCase("report_annual", report_url("report_annual")),
+    "funding": MemberCase(
+        "plan_funding",
+        report_url("plan_funding"),
+        lambda w: {"source_ldf": "20000"},
+        check_allocated,
+    ),
+    "area": MemberCase("area_overview", lambda w: reverse("area_overview", args=["staffordshire"])),
+}
+
+
+def report_cells():
+    for (case, method), answers in REPORTS.items():
+        for role, expected in zip(ROLES, answers, strict=True):
+            yield pytest.param(case, method, role, expected, id=f"{case}-{method}-{role}")
+
+
+@pytest.mark.parametrize(("case", "method", "role", "expected"), list(report_cells()))
+def test_reports_matrix(client, request, world, area, case, method, role, expected):
+    user = sign_in(client, request, role)
+    spec = REPORT_CASES[case]
+    url = spec.url(world)
+    before = database_snapshot()
+
+    response = client.get(url) if method == GET else client.post(url, spec.data(world))
+
+    if expected == DONE:
+        assert response.status_code == 302, response.content.decode()[:2000]
+        spec.check_done(world, user)
+        return
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url == f"/accounts/login/?next={quote(url, safe='/')}"
+    else:
+        assert response.status_code == expected
+    assert database_snapshot() == before
+
+
+def test_the_analyst_changes_nothing_anywhere():
+    """No page of any matrix lets the county analyst change anything."""
+    column = ROLES.index("analyst")
+    for matrix in [*MATRICES.values(), MEMBERS, REPORTS]:
+        assert all(answers[column] != DONE for answers in matrix.values())

@@ -119,3 +119,37 @@ def test_two_factor_is_off_by_default_and_refuses_a_value_it_cannot_read():
     assert result.returncode != 0
     assert "REQUIRE_TWO_FACTOR must be empty, or one or more of admins" in result.stderr
     assert _check(SSO_ENV | {"REQUIRE_TWO_FACTOR": "Admins, coordinators"}).returncode == 0
+
+
+def test_generation_freshness_needs_a_shared_cache():
+    result = _check(
+        {"DEBUG": "false", "SECRET_KEY": "x" * 50, "PUBLIC_CACHE_FRESHNESS": "generation"}
+    )
+    assert result.returncode != 0
+    assert "needs a cache shared by every process" in result.stderr
+    result = _check({"DEBUG": "false", "SECRET_KEY": "x" * 50, "PUBLIC_CACHE_FRESHNESS": "soon"})
+    assert result.returncode != 0
+    assert "PUBLIC_CACHE_FRESHNESS must be query or generation" in result.stderr
+
+
+def test_a_redis_cache_url_gives_djangos_redis_cache_and_generation_freshness():
+    from csp_plan.settings import cache_from_url
+
+    assert cache_from_url("redis://127.0.0.1:6379/0") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/0",
+    }
+    show = (
+        "from django.conf import settings; from lifecycle.public_cache import freshness; "
+        "print(settings.CACHES['default']['BACKEND'], freshness())"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "REDIS_URL"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", show],
+        cwd=ROOT,
+        env=clean | {"DEBUG": "true", "CACHE_URL": "redis://127.0.0.1:6379/15"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "generation"]

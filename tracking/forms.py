@@ -196,6 +196,36 @@ class ReportingCalendarForm(forms.Form):
         return cleaned
 
 
+class FundingAllocationsForm(forms.Form):
+    """What each funding source allocates to the plan (fields source_ldf, source_opfcc, …): a
+    blank amount means the source allocates nothing on record."""
+
+    def __init__(self, *args: Any, allocated: dict[str, Decimal], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for source, label in CommissionedService.Source.choices:
+            self.fields[f"source_{source}"] = forms.DecimalField(
+                label=f"{label} (£)",
+                required=False,
+                min_value=Decimal(0),
+                max_digits=12,
+                decimal_places=2,
+                initial=allocated.get(source),
+                error_messages={
+                    "invalid": f"Enter what {label} allocates in pounds, like 20000 or 2500.50",
+                    "min_value": f"What {label} allocates cannot be less than £0",
+                    "max_digits": f"What {label} allocates must be under £10,000,000,000",
+                    "max_decimal_places": f"Enter what {label} allocates to the penny at most",
+                },
+            )
+
+    def amounts(self) -> dict[str, Decimal | None]:
+        """Each source's allocation as given (None: none recorded)."""
+        return {
+            source: self.cleaned_data[f"source_{source}"]
+            for source in CommissionedService.Source.values
+        }
+
+
 class MeasureForm(FieldsOnly, forms.ModelForm):
     class Meta:
         model = Measure

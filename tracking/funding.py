@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from actions.models import Action
 from partners.history import record_author
 from priorities.models import Plan, Priority
-from tracking.models import CommissionedService
+from tracking.models import CommissionedService, FundingAllocation
 
 ZERO = Decimal("0.00")
 
@@ -122,3 +122,107 @@ def commissioned_service_remove(*, service: CommissionedService, user: Any) -> N
     """Remove a commissioned service; its history keeps what it was and who removed it."""
     record_author(service, user)
     service.delete()
+
+
+# -- Allocated against committed: what each funding source gives the plan, and what the
+# commissioned services of its actions commit of it.
+
+
+@dataclass(frozen=True)
+class SourcePosition:
+    source: str  # a CommissionedService.Source value
+    label: str
+    allocated: Decimal | None  # None: no allocation recorded for this source
+    committed: Decimal
+    services: int
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.allocated is None else self.allocated - self.committed
+
+    @property
+    def over_committed(self) -> bool:
+        """More is committed than the source allocates (or it allocates nothing on record)."""
+        if self.allocated is None:
+            return self.committed > 0
+        return self.committed > self.allocated
+
+    @property
+    def status(self) -> str:
+        """Where the source stands, in words (never colour alone)."""
+        if self.allocated is None:
+            return "No allocation recorded" if self.committed else "Nothing committed"
+        remaining = self.allocated - self.committed
+        if remaining < 0:
+            return f"Over-committed by £{-remaining:,.2f}"
+        return f"£{remaining:,.2f} left to commit"
+
+
+@dataclass
+class FundingPosition:
+    """A plan's funding sources: allocated, committed, and which are over-committed."""
+
+    sources: list[SourcePosition] = field(default_factory=list)
+    summary: FundingSummary = field(default_factory=FundingSummary)
+
+    @property
+    def allocated(self) -> Decimal:
+        return _pounds(sum((s.allocated or ZERO for s in self.sources), ZERO))
+
+    @property
+    def committed(self) -> Decimal:
+        return self.summary.total
+
+    @property
+    def over_committed(self) -> list[SourcePosition]:
+        return [source for source in self.sources if source.over_committed]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.sources
+
+
+def funding_position(plan: Plan) -> FundingPosition:
+    """Each funding source that allocates to the plan or is committed by its services: allocated
+    against committed. Three queries."""
+    summary = funding_summary(plan)
+    allocations = {a.source: a.amount for a in FundingAllocation.objects.filter(plan=plan)}
+    committed = {row.source: row for row in summary.by_source}
+    labels = dict(CommissionedService.Source.choices)
+    order = [s for s in CommissionedService.Source.values if s in allocations or s in committed]
+    order += sorted((allocations.keys() | committed.keys()) - set(order))
+    sources = [
+        SourcePosition(
+            source=source,
+            label=str(labels.get(source, source)),
+            allocated=_pounds(allocations[source]) if source in allocations else None,
+            committed=committed[source].total if source in committed else ZERO,
+            services=committed[source].services if source in committed else 0,
+        )
+        for source in order
+    ]
+    return FundingPosition(sources=sources, summary=summary)
+
+
+@transaction.atomic
+def funding_allocations_save(
+    *, plan: Plan, user: Any, amounts: dict[str, Decimal | None]
+) -> list[FundingAllocation]:
+    """Set what each funding source allocates to the plan (None removes a source's allocation);
+    sources not named keep theirs. History records who changed what."""
+    for source, amount in amounts.items():
+        existing = FundingAllocation.objects.select_for_update().filter(plan=plan, source=source)
+        allocation = existing.first()
+        if amount is None:
+            if allocation is not None:
+                record_author(allocation, user)
+                allocation.delete()
+            continue
+        if allocation is not None and allocation.amount == amount:
+            continue
+        allocation = allocation or FundingAllocation(plan=plan, source=source)
+        allocation.amount = amount
+        allocation.full_clean()
+        record_author(allocation, user)
+        allocation.save()
+    return list(FundingAllocation.objects.filter(plan=plan))

@@ -48,6 +48,11 @@ class ProgressUpdate(models.Model):
         db_table = "actions_progressupdate"
         ordering = ["action", "-date", "-created_at"]
         get_latest_by = ["date", "created_at"]
+        indexes = [
+            # An action's latest update (tracking.progress.with_latest_update, on every plan
+            # page): the first entry of the index, whatever the number of updates.
+            models.Index(fields=["action", "-date", "-created_at"], name="progress_latest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(percent_complete__lte=100),
@@ -223,6 +228,42 @@ class CommissionedService(models.Model):
 
     def get_plan(self) -> Plan:
         return self.action.get_plan()
+
+
+class FundingAllocation(models.Model):
+    """What a funding source allocates to a plan's year, e.g. Locality Delivery Funding £20,000:
+    what the commissioned services of the plan's actions are measured against."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="funding_allocations")
+    source = models.CharField(
+        "Funding source", max_length=20, choices=CommissionedService.Source.choices
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    notes = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "source"]
+        constraints = [
+            unique(
+                "plan",
+                "source",
+                name="funding_allocation_one_per_source",
+                message="This plan already has an allocation from this funding source.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="funding_allocation_not_negative",
+                violation_error_message="An allocation cannot be less than £0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()}: £{self.amount}"
+
+    def get_plan(self) -> Plan:
+        return self.plan
 
 
 class StrategicAssessment(models.Model):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("my-updates-due/", views.my_updates_due, name="my_updates_due"),
     path(f"{plan}dashboard/", views.plan_dashboard, name="plan_dashboard"),
     path(f"{plan}reporting/", views.reporting_calendar, name="reporting_calendar"),
+    path(f"{plan}funding/", views.plan_funding, name="plan_funding"),
     path(f"{plan}updates/", views.update_my_actions, name="update_my_actions"),
     path(f"{plan}measures/", views.measure_list, name="measure_list"),
     path(f"{plan}measures/add/", views.measure_form, name="measure_add"),

@@ -23,17 +23,23 @@ from partners.permissions import Refused, can
 from priorities.access import fetch_plan
 from priorities.models import Plan
 from tracking.charts import line_chart
-from tracking.dashboard import RAG_COLUMNS, rag_by
+from tracking.dashboard import NO_UPDATE, RAG_COLUMNS, rag_bar, rag_by
 from tracking.figures import agencies_for_figures, figure_save, measure_save, measures_data
 from tracking.forms import (
     CommissionedServiceForm,
     FigureForm,
+    FundingAllocationsForm,
     MeasureForm,
     ProgressRowForm,
     ProgressUpdateForm,
     ReportingCalendarForm,
 )
-from tracking.funding import commissioned_service_add, commissioned_service_remove, funding_summary
+from tracking.funding import (
+    commissioned_service_add,
+    commissioned_service_remove,
+    funding_allocations_save,
+    funding_position,
+)
 from tracking.models import Measure, ProgressUpdate
 from tracking.periods import period_label
 from tracking.progress import (
@@ -169,16 +175,46 @@ def plan_dashboard(request: HttpRequest, partnership: str, period: str) -> HttpR
     measures = [
         (data, line_chart(data, f"measure-{data.measure.pk}")) for data in measures_data(plan)
     ]
+    by_priority: dict[str, list[str]] = {}
+    for action in actions:
+        by_priority.setdefault(action.priority.title, []).append(action.latest_rag or NO_UPDATE)
     context = {
         "plan": plan,
         "rag_columns": RAG_COLUMNS,
+        "overall": rag_bar(a.latest_rag or NO_UPDATE for a in actions),
+        "priority_bars": [(title, rag_bar(keys)) for title, keys in by_priority.items()],
+        "can_manage_funding": can(request.user, "tracking.manage_funding", plan),
         "by_priority": rag_by(actions, lambda a: a.priority.title),
         "by_theme": rag_by(actions, lambda a: a.theme.name if a.theme else "No theme yet"),
         "owed": updates_owed(plans=[plan]),
         "measures": measures,
-        "funding": funding_summary(plan),
+        "position": funding_position(plan),
     }
     return render(request, "tracking/plan_dashboard.html", context)
+
+
+@login_required
+def plan_funding(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    """The plan's funding: each source's allocation against what commissioned services commit,
+    over-commitment flagged. Members read it; the coordinator sets the allocations."""
+    plan = fetch_plan(request.user, partnership, period, perm="tracking.view_tracking")
+    can_manage = can(request.user, "tracking.manage_funding", plan)
+    if request.method == "POST" and not can_manage:
+        raise Refused(
+            "Only the partnership's coordinator sets what the plan's funding sources allocate.",
+            partnership_id=plan.partnership_id,
+        )
+    position = funding_position(plan)
+    allocated = {s.source: s.allocated for s in position.sources if s.allocated is not None}
+    form = None
+    if can_manage:
+        form = FundingAllocationsForm(request.POST or None, allocated=allocated)
+        if request.method == "POST" and form.is_valid():
+            funding_allocations_save(plan=plan, user=request.user, amounts=form.amounts())
+            messages.success(request, "The funding allocations were saved.")
+            return redirect("plan_funding", partnership=partnership, period=period)
+    context = {"plan": plan, "position": position, "funding": position.summary, "form": form}
+    return render(request, "tracking/plan_funding.html", context)
 
 
 @login_required

@@ -82,3 +82,37 @@ def test_the_snapshot_takes_the_same_queries_for_any_size(partnership):
     with CaptureQueriesContext(connection) as many:
         assert len(plan_snapshot(big)["actions"]) == 400
     assert len(many) == len(few)
+
+
+# -- The plan page keeps each section's HTML under a digest of what it shows (Section.key).
+
+
+def test_the_draft_page_shows_every_change_at_once(client, demo_plan, django_user_model):
+    from django.core.cache import cache
+
+    from actions.models import Outcome
+    from partners.models import Agency
+
+    client.force_login(django_user_model.objects.get(username="coordinator"))
+    url = demo_plan.get_absolute_url()
+
+    def page() -> str:
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    first = page()
+    assert "Lead:</span> Staffordshire Police" in first
+    kept = len(cache._cache)  # the local-memory cache: the sections are kept
+    assert kept >= 7
+    assert "Lead:</span> Staffordshire Police" in page()
+    assert len(cache._cache) == kept  # and read again: nothing new to keep
+    Agency.objects.filter(name="Staffordshire Police").update(name="Staffordshire Constabulary")
+    assert "Lead:</span> Staffordshire Constabulary" in page()
+    triage = Action.objects.get(priority__plan=demo_plan, description__startswith="Triaging")
+    Action.objects.filter(pk=triage.pk).update(description="Triage every report within a day")
+    assert "Triage every report within a day" in page()
+    Outcome.objects.filter(action=triage).update(description="Answers within one working day")
+    assert "Answers within one working day" in page()
+    Action.objects.filter(pk=triage.pk).update(restricted=True)
+    assert "Restricted: not shown to the public" in page()

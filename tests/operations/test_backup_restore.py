@@ -153,7 +153,9 @@ def test_the_restored_site_serves_the_same_public_plan_and_takes_new_data(
     site, tmp_path, client, django_user_model
 ):
     page = client.get(URL).content
+    call_command("draw_published_files", stdout=io.StringIO())  # as the worker would have
     pdf = client.get(URL + "versions/1/plan.pdf").content
+    assert pdf.startswith(b"%PDF")
     path = backup(tmp_path)
     empty_database()
     restore(path)

@@ -267,6 +267,21 @@ def test_anothers_sign_in_cannot_be_finished_in_this_browser(client, sso, lead_o
     assert client.get(path_of(back)).status_code == 400  # not twice
 
 
+def test_a_code_works_once(client, sso, lead_officer):
+    """The provider refuses a code used already, even with another state this browser holds."""
+    first = press_the_button(client)
+    press_the_button(client)  # a second sign-in started in another tab
+    other_state = next(state for state in client.session["oidc_states"] if state not in first)
+    back = Person(lead_officer.email).sign_in(first, back_to=CALLBACK)
+    assert client.get(path_of(back)).status_code == 302
+    real_state = back.split("state=")[1].split("&")[0]
+
+    again = client.get(path_of(back.replace(real_state, other_state)))
+
+    assert again.status_code == 400
+    assert "did not work" in again.content.decode()
+
+
 def test_the_id_tokens_nonce_must_be_this_browsers(client, sso, lead_officer):
     back = Person(lead_officer.email).sign_in(press_the_button(client), back_to=CALLBACK)
     session = client.session

@@ -141,7 +141,7 @@ def test_confirming_twice_imports_once(client, lichfield, coordinator):
     client.post(CONFIRM_URL, {"token": token})
     after_first = database_snapshot()
     response = client.post(CONFIRM_URL, {"token": token}, follow=True)
-    assert "There is no import waiting to be confirmed" in response.content.decode()
+    assert "This import is already done" in response.content.decode()
     assert database_snapshot() == after_first
     assert Action.objects.filter(description=NEW).count() == 1
 

@@ -2,11 +2,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from operations.demo import DEMO_PASSWORD, DEMO_USERS, demo_load_plan, demo_load_users
+from operations.demo_area import AREA_NAME
+from operations.demo_area import NAME as DEMO_NAME
 
 
 class Command(BaseCommand):
     help = (
-        "Load Lichfield District CSP's 2021–22 delivery plan and the demo users. "
+        "Load Lichfield District CSP's 2021–22 delivery plan, its area (Staffordshire) with a "
+        "second, invented partnership, and the demo users. "
         "Safe to run again: nothing already there is changed or duplicated."
     )
 
@@ -25,6 +28,10 @@ class Command(BaseCommand):
             )
         plan = demo_load_plan()
         self.stdout.write(f"Loaded {plan.partnership}: {plan.title} ({plan.period}).")
+        self.stdout.write(
+            f"Loaded the area {AREA_NAME} with a second, invented partnership: {DEMO_NAME}, "
+            "its plan published, with progress, figures and funding."
+        )
         if not no_users:
             demo_load_users()
             names = ", ".join(["admin"] + [row[0] for row in DEMO_USERS])

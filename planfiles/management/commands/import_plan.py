@@ -24,6 +24,7 @@ from planfiles.format import (
 from planfiles.importer import plan_import
 from planfiles.management.file_import import FileImportCommand
 from planfiles.rows import PlanGiven
+from planfiles.tabular import visible
 
 CREATE_MISSING_HELP = (
     "Create the partnerships, agencies and themes the file names that do not exist yet (and let "
@@ -100,7 +101,7 @@ class Command(FileImportCommand):
             table=table, create_missing=create_missing, dry_run=dry_run, given=given
         )
         if report.plan_name:
-            self.stdout.write(f"Plan: {report.plan_name}")
+            self.stdout.write(visible(f"Plan: {report.plan_name}"))
         notes = [summary.message for summary in report.unknown]
         if report.errors:
             notes += [*report.notes, *map(str, report.notices)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0005_moved_to_tracking'),
+        ('actions', '0006_order_indexes'),
     ]
 
     operations = [
