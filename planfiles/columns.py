@@ -12,6 +12,7 @@ for a column that is known but not imported (references, RAG status, progress no
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -198,10 +199,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# A cell longer than this is never taken for a heading (it is a plan's text).
+MAX_HEADING = 120
 _S_IN_BRACKETS = re.compile(r"\(s\)", re.I)
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def heading_key(text: str) -> str:
     """A heading as headings are compared: words of letters and digits, lower case, "(s)" and
     "&" aside ("Action(s):" and "ACTIONS" are "actions"; "#" and "No." are "no")."""
@@ -238,6 +242,8 @@ def parse_choices(specs: Iterable[str]) -> dict[str, str]:
 
 def role_of(heading: str, choices: Mapping[str, str]) -> tuple[str | None, str]:
     """A heading's role (None: not known) and how it was found: "chosen" or "recognised"."""
+    if len(heading) > MAX_HEADING:
+        return None, ""  # an action's or an outcome's text, not a heading
     key = heading_key(heading)
     if not key:
         return None, ""

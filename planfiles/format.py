@@ -14,7 +14,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -233,8 +233,9 @@ def read_plan_file(
     )
 
 
-def _is_canonical(cells: object) -> bool:
-    found = [tabular.cell_text(c).strip().lstrip("\ufeff").strip() for c in cells]  # type: ignore[attr-defined]
+def _is_canonical(cells: Sequence[object]) -> bool:
+    """Whether a row is the canonical header, exactly (as `tabular.check_header` asks)."""
+    found = [tabular.cell_text(c).strip().lstrip("\ufeff").strip() for c in cells]
     while found and not found[-1]:
         found.pop()
     return tuple(found) == HEADER

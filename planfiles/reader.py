@@ -183,8 +183,9 @@ def read_sheets_plan(
     choices: Mapping[str, str],
 ) -> PlanFileTable:
     """A CSV file (its records), or every sheet of a workbook, read by its headings."""
-    csv = [Grid("The file", _grid_rows(records))] if kind != "xlsx" else []
-    grids = csv or _workbook_grids(data)
+    # A workbook is read again, every sheet with its merged cells; a CSV file's records will do.
+    by_kind = {"xlsx": _workbook_grids}
+    grids = by_kind[kind](data) if kind in by_kind else [Grid("The file", _grid_rows(records))]
     found = recognise(grids, choices, sheet_numbers=len(grids) == 1)
     if not found.rows and not found.problems:
         raise PlanFileRefused(_no_header(records))
@@ -226,7 +227,7 @@ def _workbook_grids(data: bytes) -> list[Grid]:
     import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    grids = []
+    grids: list[Grid] = []
     try:
         sheets = list(workbook.worksheets)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -253,21 +254,17 @@ def _merged_ranges(archive: zipfile.ZipFile, sheet: object) -> list[tuple[int, i
     path = getattr(sheet, "_worksheet_path", None)
     if not path or path not in archive.namelist():
         return []
-    ranges = []
+    ranges: list[tuple[int, int, int, int]] = []
     with archive.open(path) as stream:
         for _, element in etree.iterparse(
             stream, tag=SPREADSHEET_ML + "mergeCell", resolve_entities=False, no_network=True
         ):
             try:
-                first_col, first_row, last_col, last_row = range_boundaries(element.get("ref", ""))
+                bounds = range_boundaries(element.get("ref", ""))
             except (ValueError, TypeError):
                 continue
-            if (
-                first_col is not None
-                and first_row is not None
-                and last_col is not None
-                and last_row is not None
-            ):
+            first_col, first_row, last_col, last_row = bounds
+            if first_col and first_row and last_col and last_row:
                 ranges.append((first_row, first_col, last_row, last_col))
             element.clear()
     return ranges

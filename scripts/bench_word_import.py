@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 from bench_import import AGENCIES, THEMES, peak_mb, prepare_database, timed  # noqa: E402
 
 PARTNERSHIP = "Benchmark District Community Safety Partnership"
-TARGET_SECONDS = 10
+TARGET_SECONDS, TARGET_ACTIONS = 10, 300  # the target: 300 actions in under 10 s
 
 
 def parse_args():
@@ -170,7 +170,8 @@ def run(args) -> None:
     print("|---:|---|---:|---:|---:|---:|")
     for count in args.actions:
         for label, size, read, seconds, memory in bench_size(count, args.repeat):
-            verdict = "" if seconds < TARGET_SECONDS else " **over target**"
+            over = count <= TARGET_ACTIONS and seconds >= TARGET_SECONDS
+            verdict = " **over target**" if over else ""
             print(
                 f"| {count:,} | {label} | {size / 1024:.0f} | {read:.2f} | {seconds:.2f}{verdict} "
                 f"| {memory:.0f} |",
