@@ -11,6 +11,7 @@ an index).
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connections
@@ -22,7 +23,7 @@ ESTIMATE_ABOVE = 10_000
 class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        queryset: Any = self.object_list  # the admin's list: a QuerySet
         query = getattr(queryset, "query", None)
         if query is not None and not query.where and not getattr(queryset, "_result_cache", None):
             estimate = table_estimate(queryset.db, queryset.model._meta.db_table)
