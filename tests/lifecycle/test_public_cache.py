@@ -217,10 +217,10 @@ def test_a_corrected_figure_shows_at_once(client, published):
 
 def test_a_changed_measure_shows_at_once(client, published):
     measure = published.measures.get()
-    assert "target 777" not in text(client.get(URL))
+    assert "Target 777" not in text(client.get(URL))
     measure.target = Decimal("777")
     measure.save()
-    assert "target 777" in text(client.get(URL))
+    assert "Target 777" in text(client.get(URL))
 
 
 # -- Never cached: drafts, signed-in pages, restricted text, pages with a message.
