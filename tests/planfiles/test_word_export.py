@@ -263,7 +263,7 @@ def test_the_public_version_shows_restricted_actions_only_as_who_leads_them(
 ):
     secret = Action.objects.get(description__startswith="Taking swift positive action")
     Action.objects.filter(pk=secret.pk).update(restricted=True)
-    publish(demo_plan)
+    publish(demo_plan, draw=True)
     response = client.get(VERSION_URL)
     assert response.status_code == 200
     assert response["Content-Type"] == WORD
@@ -295,7 +295,7 @@ def test_a_version_reads_back_as_its_plan_file(demo_plan, publish):
 
 
 def test_the_public_pages_link_to_the_word_document(client, demo_plan, publish):
-    publish(demo_plan)
+    publish(demo_plan, draw=True)
     for url in ("/plans/lichfield/2021-22/", "/plans/lichfield/2021-22/versions/1/"):
         assert f'href="{VERSION_URL}"' in client.get(url).content.decode()
 
@@ -373,7 +373,7 @@ def test_export_plan_writes_a_word_document(lichfield, action, tmp_path):
 
 def test_export_plan_writes_a_versions_word_document_in_full(demo_plan, publish, tmp_path):
     Action.objects.filter(description__startswith="Taking swift").update(restricted=True)
-    publish(demo_plan)
+    publish(demo_plan, draw=True)
     path = tmp_path / "v1.bin"
     call_command(
         "export_plan", "--partnership", "lichfield", "--period", "2021-22",
