@@ -11,6 +11,7 @@ an index).
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connections
@@ -23,7 +24,7 @@ ESTIMATE_ABOVE = 10_000
 class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
+        queryset: Any = self.object_list  # the admin's list: a QuerySet
         query = getattr(queryset, "query", None)
         if (
             isinstance(queryset, QuerySet)

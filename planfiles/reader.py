@@ -33,7 +33,7 @@ from planfiles.format import (
     one_line,
 )
 from planfiles.layouts import Grid, Recognised, recognise
-from planfiles.tabular import Record, cell_text, check_header
+from planfiles.tabular import Record, cell_text, check_cells, check_header
 from planfiles.word_file import Paragraph, WordDocument, WordTable, read_word
 
 OUR_APPLICATION = "CSP Action Plan"
@@ -64,6 +64,7 @@ def read_word_plan(
             "upload the document again."
         )
     grids = _word_grids(document)
+    _check_cells(grids)
     found = recognise(grids, choices)
     if not found.rows and not found.problems:
         raise PlanFileRefused(
@@ -186,10 +187,19 @@ def read_sheets_plan(
     # A workbook is read again, every sheet with its merged cells; a CSV file's records will do.
     by_kind = {"xlsx": _workbook_grids}
     grids = by_kind[kind](data) if kind in by_kind else [Grid("The file", _grid_rows(records))]
+    _check_cells(grids)
     found = recognise(grids, choices, sheet_numbers=len(grids) == 1)
     if not found.rows and not found.problems:
         raise PlanFileRefused(_no_header(records))
     return _table(found, kind=kind, filename=filename)
+
+
+def _check_cells(grids: list[Grid]) -> None:
+    """No cell of any table or sheet holds a control character (planfiles/tabular.py)."""
+    for grid in grids:
+        where = f"{grid.label}: " if len(grids) > 1 or grid.word else ""
+        for number, cells, _ in grid.rows:
+            check_cells(number, cells, PLAN_FILE, where=where)
 
 
 def _grid_rows(records: Sequence[Record]) -> list[tuple[int, list[str], bool]]:

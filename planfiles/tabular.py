@@ -174,18 +174,19 @@ def check_text(text: str, form: TableFile) -> None:
     )
 
 
-def check_cells(number: int, values: list[str], form: TableFile) -> None:
-    """Refuse a workbook's row whose cell holds a control character (a workbook's cell can hold
-    some that a text file cannot: DEL and the C1 controls)."""
+def check_cells(number: int, values: list[str], form: TableFile, *, where: str = "") -> None:
+    """Refuse a workbook's or a document's row whose cell holds a control character (a cell can
+    hold some that a text file cannot: DEL and the C1 controls). `where`: the table or sheet,
+    for a file of several ("Table 2: ")."""
     if _CONTROL.search("".join(values)) is None:
         return  # one search a row, in the common case
     for index, value in enumerate(values):
         found = _CONTROL.search(value)
         if found is not None:
             raise FileRefused(
-                f"Row {number}, column {column_letter(index)}: the cell “{value.strip()[:80]}” "
-                f"holds a control character ({visible(found[0])}), which text never holds. "
-                f"Remove it from the cell, save the {form.title} and try again."
+                f"{where}Row {number}, column {column_letter(index)}: the cell "
+                f"“{value.strip()[:80]}” holds a control character ({visible(found[0])}), which "
+                f"text never holds. Remove it from the cell, save the {form.title} and try again."
             )
 
 

@@ -36,11 +36,15 @@ def main(path: str) -> int:
     edits = progress = 0
     for username, action_id in saved["actions"].items():
         action = Action.objects.get(pk=action_id)
-        history = [
-            TOKEN.search(row.description).group(1)
-            for row in action.history.order_by("history_date", "history_id")
-            if TOKEN.search(row.description)
-        ]
+        # In the order each token first appears: a later history row may repeat the description
+        # (recording progress saves the action too, "Progress update: …").
+        history = list(
+            dict.fromkeys(
+                TOKEN.search(row.description).group(1)
+                for row in action.history.order_by("history_date", "history_id")
+                if TOKEN.search(row.description)
+            )
+        )
         tokens = saved["edits"].get(username, [])
         edits += len(tokens)
         missing = [t for t in tokens if t not in history]

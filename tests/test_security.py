@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.models import Action
 from notifications.models import Notification
+from partners.models import AgencyAlias
 from people.models import AccessRequest, Invitation
 from priorities.models import Plan
 from tests.factories import (
@@ -75,6 +76,7 @@ def world(plan, priority, action, other_partnership, other_agency, publish):
             f"{prefix}request": AccessRequest.objects.create(
                 email="y@example.org", partnership=partnership
             ),
+            f"{prefix}alias": AgencyAlias.objects.create(agency=agency, name=f"{prefix}alias"),
         }
     return people | {
         "plan": plan,
@@ -112,6 +114,7 @@ def kwargs_for(route: str, pattern: URLPattern, world: dict, *, other: bool) -> 
             "coordinators": "coordinator",
             "invitations": "invitation",
             "requests": "request",
+            "agency-names": "alias",
         }[owner]
         values["pk"] = world[prefix + model].pk
     if "service_pk" in names:

@@ -145,7 +145,7 @@ def test_a_redis_cache_url_gives_djangos_redis_cache_and_generation_freshness():
     )
     clean = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "REDIS_URL"}}
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", show],
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", show],
         cwd=ROOT,
         env=clean | {"DEBUG": "true", "CACHE_URL": "redis://127.0.0.1:6379/15"},
         capture_output=True,

@@ -64,11 +64,12 @@ def test_verify_versions_passes_when_every_version_matches(demo_plan, publish):
     publish(demo_plan)
     out = io.StringIO()
     call_command("verify_versions", stdout=out)
-    assert "1 published version(s) checked: all match their checksum." in out.getvalue()
+    # Lichfield's, and the demo's second (invented) partnership's.
+    assert "2 published version(s) checked: all match their checksum." in out.getvalue()
 
 
 def test_verify_versions_names_an_altered_version_and_fails(altered):
     err = io.StringIO()
-    with pytest.raises(CommandError, match="1 of 1 published version"):
+    with pytest.raises(CommandError, match="1 of 2 published version"):
         call_command("verify_versions", stdout=io.StringIO(), stderr=err)
     assert f"ALTERED: {altered}" in err.getvalue()

@@ -17,6 +17,7 @@ from planfiles.figures_file import read_figures_file
 from planfiles.format import read_plan_file
 from planfiles.tabular import FileRefused, visible
 from tests.planfiles.conftest import csv_bytes, plan_row, xlsx_bytes
+from tests.planfiles.documents import Table, word
 from tests.snapshots import database_snapshot
 
 IMPORT_URL = reverse("plan_import", kwargs={"partnership": "lichfield", "period": "2021-22"})
@@ -78,6 +79,24 @@ def test_a_workbook_cell_holding_a_control_character_is_refused():
     assert caught.value.message == (
         "Row 2, column I: the cell “Police\\x9b31m” holds a control character (\\x9b), which "
         "text never holds. Remove it from the cell, save the plan file and try again."
+    )
+
+
+def test_a_workbook_with_headings_of_its_own_is_checked_cell_by_cell_too():
+    data = xlsx_bytes([["Action", "Lead"], ["Outreach", "Police"], ["Patrols", "Fire\x7f"]])
+    with pytest.raises(FileRefused) as caught:
+        read_plan_file(data, kind="xlsx", filename="plan.xlsx")
+    assert caught.value.message.startswith(
+        "Row 3, column B: the cell “Fire\\x7f” holds a control character (\\x7f)"
+    )
+
+
+def test_a_word_documents_cells_are_checked_too():
+    table = Table([["Action", "Lead"], ["Outreach", "Police\x9b2J"]])
+    with pytest.raises(FileRefused) as caught:
+        read_plan_file(word([table]), kind="docx", filename="plan.docx")
+    assert caught.value.message.startswith(
+        "Table 1: Row 2, column B: the cell “Police\\x9b2J” holds a control character (\\x9b)"
     )
 
 

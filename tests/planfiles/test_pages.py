@@ -297,6 +297,22 @@ def test_the_workspace_links_to_import_and_export_for_those_allowed(
 COLUMNS_URL = reverse("plan_import_columns", kwargs=KWARGS)
 
 
+@pytest.mark.parametrize(("role", "expected"), LADDER)
+def test_only_the_coordinator_and_admins_may_choose_the_columns(
+    client, request, lichfield, role, expected
+):
+    client.force_login(request.getfixturevalue(role))
+    response = client.post(COLUMNS_URL, {"token": "nothing", "columns": "0"})
+    # Those who may import are sent back to upload the file (nothing waits for this token).
+    assert response.status_code == (302 if expected == 200 else expected)
+
+
+def test_choosing_the_columns_asks_an_anonymous_visitor_to_sign_in(client, lichfield):
+    response = client.post(COLUMNS_URL, {"token": "nothing", "columns": "0"})
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next={COLUMNS_URL}"
+
+
 def own_rows() -> list[list[str]]:
     outcome = "Fewer young people drawn into ASB"
     return [
