@@ -23,6 +23,7 @@ from partners.admin_paging import EstimatedCountPaginator
 from partners.permissions import can, member_partnership_ids
 from priorities.admin_filters import (
     AgencyFilter,
+    NarrowingFiltersAdmin,
     PlanFilter,
     PlanYearFilter,
     ThemeNameFilter,
@@ -80,7 +81,7 @@ class ActionAdminForm(forms.ModelForm):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(NarrowingFiltersAdmin, SimpleHistoryAdmin):
     form = ActionAdminForm
     list_display = ["__str__", "priority", "theme", "lead_agency", "status", "target_date"]
     # A country holds hundreds of partnerships and thousands of plans: the partnership is found
@@ -168,7 +169,7 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(SimpleHistoryAdmin):
+class OutcomeAdmin(NarrowingFiltersAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "action", "measure", "baseline", "target"]
     list_filter = [
         partnership_filter("action__priority__plan__partnership"),

@@ -18,7 +18,7 @@ from lifecycle.services import (
 )
 from partners.admin_filters import partnership_filter
 from priorities.admin import PriorityInline
-from priorities.admin_filters import PlanFilter, narrowing
+from priorities.admin_filters import NarrowingFiltersAdmin, PlanFilter, narrowing
 from priorities.models import Plan
 
 StageService = Callable[..., Any]  # a lifecycle service taking plan= and user=
@@ -79,7 +79,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(NarrowingFiltersAdmin, SimpleHistoryAdmin):
     list_display = ["plan", "agency", "round", "decision", "decided_by", "decided_at"]
     list_filter = [
         "decision",

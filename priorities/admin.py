@@ -5,7 +5,12 @@ from partners.admin import PartnershipAdmin
 from partners.admin_filters import partnership_filter
 from partners.admin_paging import EstimatedCountPaginator
 from partners.models import Partnership
-from priorities.admin_filters import PlanFilter, PlanYearFilter, narrowing
+from priorities.admin_filters import (
+    NarrowingFiltersAdmin,
+    PlanFilter,
+    PlanYearFilter,
+    narrowing,
+)
 from priorities.models import Priority, Theme
 
 
@@ -42,7 +47,7 @@ class PartnershipWithThemesAdmin(PartnershipAdmin):
 
 
 @admin.register(Priority)
-class PriorityAdmin(SimpleHistoryAdmin):
+class PriorityAdmin(NarrowingFiltersAdmin, SimpleHistoryAdmin):
     """The priorities of every plan, with their history."""
 
     list_display = ["title", "plan", "order"]

@@ -27,6 +27,9 @@ class NarrowingFilter(admin.SimpleListFilter):
     """A filter on `path` (from the listed model) = the chosen value."""
 
     path = ""
+    # Named as Django's own filter on the relation names its parameter (`<path>__id__exact`), so
+    # that addresses made with the stock filters (bookmarks, the plan file's export) still work.
+    stock_parameter = False
 
     def has_output(self) -> bool:
         # Applied whenever chosen (an address kept from a search), even with nothing to list.
@@ -42,6 +45,7 @@ class PlanFilter(NarrowingFilter):
 
     title = "plan"
     parameter_name = "plan"
+    stock_parameter = True
 
     def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
         text = partnership_search(request)
@@ -60,6 +64,7 @@ class AgencyFilter(NarrowingFilter):
 
     title = "agency"
     parameter_name = "agency"
+    stock_parameter = True
 
     def lookups(self, request: Any, model_admin: Any) -> list[tuple[str, str]]:
         text = partnership_search(request)
@@ -99,6 +104,22 @@ class PlanYearFilter(NarrowingFilter):
         return [(str(day.year), str(day.year)) for day in years[:MOST_CHOICES]]
 
 
+class NarrowingFiltersAdmin(admin.ModelAdmin):
+    """An admin whose narrowing filters keep the stock parameter names (`<path>__id__exact`):
+    the admin allows them, as it allows a stock filter's."""
+
+    def lookup_allowed(self, lookup: str, value: str, request: Any = None) -> bool:
+        names = {
+            item.parameter_name
+            for item in self.list_filter
+            if isinstance(item, type) and issubclass(item, NarrowingFilter)
+        }
+        return lookup in names or super().lookup_allowed(lookup, value, request)
+
+
 def narrowing(base: type[NarrowingFilter], path: str) -> type[NarrowingFilter]:
     """`base` for a model at `path` (e.g. PlanFilter at "priority__plan")."""
-    return type(base.__name__, (base,), {"path": path})
+    attributes = {"path": path}
+    if base.stock_parameter:
+        attributes["parameter_name"] = f"{path}__id__exact"
+    return type(base.__name__, (base,), attributes)

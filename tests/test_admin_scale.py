@@ -149,7 +149,8 @@ def test_the_action_lists_plan_filter_lists_the_found_partnerships_plans_only(
     assert {int(pk) for pk in listed} == ids
 
     plan = Plan.objects.get(partnership__slug="d-007", period_start__year=2022)
-    _, page = queries(client, f"/admin/actions/action/?partnership=d-007&plan={plan.pk}")
+    url = f"/admin/actions/action/?partnership=d-007&priority__plan__id__exact={plan.pk}"
+    _, page = queries(client, url)
     assert set(re.findall(r"Action of (\d+)", page)) == {str(plan.pk)}
 
 
@@ -177,7 +178,7 @@ def test_the_partnership_box_finds_by_name_or_address(
         assert action.description in page and foreign.description not in page
     _, page = queries(client, "/admin/actions/action/?partnership=tamworth")
     assert foreign.description in page and action.description not in page
-    _, page = queries(client, f"/admin/actions/action/?agency={other_agency.pk}")
+    _, page = queries(client, f"/admin/actions/action/?lead_agency__id__exact={other_agency.pk}")
     assert foreign.description in page and action.description not in page
 
 
