@@ -136,7 +136,7 @@ def test_the_admin_exports_one_plan_in_the_canonical_format(
     client, admin_user, lichfield, action, fmt, extension
 ):
     client.force_login(admin_user)
-    response = client.post(f"{EXPORT}?plan={lichfield.pk}", {"format": fmt})
+    response = client.post(f"{EXPORT}?priority__plan__id__exact={lichfield.pk}", {"format": fmt})
     assert response.status_code == 200
     disposition = f'attachment; filename="lichfield-2021-22-plan.{extension}"'
     assert response["Content-Disposition"] == disposition
