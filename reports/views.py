@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -72,10 +73,27 @@ def _filename(plan: Plan, report: Report, extension: str) -> str:
     return f"{plan.partnership.slug}-{plan.period}-{name}{public}.{extension}"
 
 
+def _suffix(report: Report) -> str:
+    return "?version=public" if report.public else ""
+
+
 def _respond(
-    request: HttpRequest, plan: Plan, report: Report, fmt: str, urls: tuple[str, str]
+    request: HttpRequest, plan: Plan, report: Report, fmt: str, urls: tuple[str, str, str]
 ) -> HttpResponse:
-    if fmt == "pdf":
+    """The report as `fmt` ("pdf", "docx" or the page); `urls` are its PDF's, its Word
+    document's and its page's addresses."""
+    if fmt == "pdf" and len(report.actions) > settings.DRAFT_PDF_MAX_ACTIONS:
+        # Drawn while the person waits (about 25 ms of CPU an action): a large plan's report is
+        # read on screen or in Word, which are quick at any size.
+        context = {
+            "plan": plan,
+            "report": report,
+            "limit": settings.DRAFT_PDF_MAX_ACTIONS,
+            "docx_url": urls[1] + _suffix(report),
+            "page_url": urls[2] + _suffix(report),
+        }
+        response = render(request, "reports/report_pdf_too_large.html", context)
+    elif fmt == "pdf":
         response = HttpResponse(report_pdf(report), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{_filename(plan, report, "pdf")}"'
     elif fmt == "docx":
@@ -83,7 +101,7 @@ def _respond(
         disposition = f'attachment; filename="{_filename(plan, report, "docx")}"'
         response["Content-Disposition"] = disposition
     else:
-        suffix = "?version=public" if report.public else ""
+        suffix = _suffix(report)
         context = {
             "plan": plan,
             "report": report,
@@ -105,7 +123,11 @@ def _report_view(fmt: str) -> Callable[..., HttpResponse]:
         plan = _plan(request.user, partnership, period)
         report = quarterly_report(plan, _period(plan, number), public=_public(request, plan))
         args = [partnership, period, number]
-        urls = (_url("report_quarterly_pdf", args), _url("report_quarterly_docx", args))
+        urls = (
+            _url("report_quarterly_pdf", args),
+            _url("report_quarterly_docx", args),
+            _url("report_quarterly", args),
+        )
         return _respond(request, plan, report, fmt, urls)
 
     return view
@@ -117,7 +139,11 @@ def _annual_view(fmt: str) -> Callable[..., HttpResponse]:
         plan = _plan(request.user, partnership, period)
         report = annual_review(plan, public=_public(request, plan))
         args = [partnership, period]
-        urls = (_url("report_annual_pdf", args), _url("report_annual_docx", args))
+        urls = (
+            _url("report_annual_pdf", args),
+            _url("report_annual_docx", args),
+            _url("report_annual", args),
+        )
         return _respond(request, plan, report, fmt, urls)
 
     return view

@@ -167,3 +167,16 @@ def test_the_report_page_queries_do_not_grow_with_actions(
     grow(40)
     with django_assert_max_num_queries(len(small)):
         assert client.get(urls(plan)["quarterly"]).status_code == 200
+
+
+def test_a_large_plans_report_points_to_word_rather_than_draw_a_pdf_while_one_waits(
+    client, plan, action, coordinator, settings
+):
+    settings.DRAFT_PDF_MAX_ACTIONS = 0
+    client.force_login(coordinator)
+    response = client.get(urls(plan)["pdf"] + "?version=public")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "too large for a PDF on demand" in html
+    assert f'href="{urls(plan)["docx"]}?version=public"' in html
+    assert f'href="{urls(plan)["quarterly"]}?version=public"' in html
