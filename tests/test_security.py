@@ -119,6 +119,8 @@ def kwargs_for(route: str, pattern: URLPattern, world: dict, *, other: bool) -> 
         values["pk"] = world[prefix + model].pk
     if "service_pk" in names:
         values["service_pk"] = world["other_service"].pk
+    if "area" in names:  # the county view: the refusal comes before the area is looked up
+        values["area"] = "staffordshire"
     if "number" in names:
         values["number"] = 1
     if "stage" in names:
