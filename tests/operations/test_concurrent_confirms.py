@@ -1,7 +1,7 @@
 """One import confirmed many times at once, against a real app server (gunicorn, several worker
-processes, each with its own database connection), on SQLite and on PostgreSQL: the file is
-imported exactly once, and every other confirmation is answered "this import is already done".
-None gets a server error, and none finds the import lost.
+processes, each with its own database connection), on the suite's database (CI runs it on SQLite
+and on PostgreSQL): the file is imported exactly once, and every other confirmation is answered
+"this import is already done". None gets a server error, and none finds the import lost.
 
 The server and the signed-in person without a browser are tests/operations/
 test_concurrent_saves.py's.
