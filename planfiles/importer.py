@@ -19,11 +19,12 @@ queries, not tens of thousands (docs/benchmarks.md).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from partners.names import fold_name
 from planfiles.diff import plan_rows
 from planfiles.format import HEADER, PlanFileTable
 from planfiles.matching import (
@@ -45,6 +46,7 @@ def plan_import(
     table: PlanFileTable,
     user: Any = None,
     create_missing: bool = False,
+    create_agencies: Collection[str] = (),
     dry_run: bool = False,
     into: Plan | None = None,
     allowed: Callable[[Plan], bool] | None = None,
@@ -57,6 +59,8 @@ def plan_import(
     `allowed`: asked about the plan before anything is written (the admin's rules).
     `create_missing`: create unknown partnerships, agencies and themes instead of refusing them,
     and let known agencies join the partnership.
+    `create_agencies`: agency names we do not know to create, one by one (the preview's choice
+    per name), without "create missing".
     `given`: the partnership, period and title the file does not carry (import_plan's options);
     a file that carries other ones is refused. Importing into a plan, a file laid out its own
     way takes them from the plan.
@@ -85,7 +89,11 @@ def plan_import(
                 )
         if given is not None and given.period and given.start is None:
             given = given_period(given)
-        context = Context(create_missing=create_missing, about=table.about)
+        context = Context(
+            create_missing=create_missing,
+            create_agencies=frozenset(fold_name(name) for name in create_agencies),
+            about=table.about,
+        )
         planned = check_file(table, context, report, into=into, allowed=allowed, given=given)
         if report.errors or dry_run:
             return report

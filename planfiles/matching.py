@@ -235,7 +235,7 @@ def resolve_agency(
         errors.append(RowError(row.number, column, _ambiguous(name, found.could_be)))
         return None
     if agency is None:
-        if context.create_missing:
+        if context.create_missing or fold_name(name) in context.create_agencies:
             return context.new_agencies.setdefault(fold_name(name), NewThing(name, row.number))
         context.unknown["agency"].setdefault(name, None)
         errors.append(
@@ -243,6 +243,7 @@ def resolve_agency(
                 row.number,
                 column,
                 f"No agency is called “{name}” (by name, short name or other name).",
+                unknown_agency=name,
             )
         )
         return None

@@ -81,6 +81,8 @@ class Context:
     """What the import knows once the names are looked up, and what it will create."""
 
     create_missing: bool
+    # The agency names (folded) the person chose to create, one by one, in the preview.
+    create_agencies: frozenset[str] = frozenset()
     partnership: Partnership | None = None
     new_partnership: Partnership | None = None
     partnership_unknown: bool = False

@@ -27,6 +27,9 @@ class RowError:
     column: str | None
     message: str
     place: str = ""  # where the row is, when a row number is not enough: "Table 2, row 5"
+    # The agency name we do not know that this error is about: the preview's choice for the
+    # name ("create", or "same as" an agency we know) puts it right.
+    unknown_agency: str = field(default="", compare=False)
 
     @property
     def where(self) -> str:
@@ -166,6 +169,12 @@ class ImportReport(FileReport):
     @property
     def unchanged(self) -> int:
         return self._count(UNCHANGED)
+
+    @property
+    def only_unknown_agencies(self) -> bool:
+        """Every error is about an agency name we do not know: choosing what each name is, in
+        the preview, is all the file needs."""
+        return bool(self.errors) and all(error.unknown_agency for error in self.errors)
 
     @property
     def changes_anything(self) -> bool:

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 import zlib
+from collections.abc import Collection
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +31,7 @@ from django.views.decorators.http import require_POST
 from lifecycle.published_files import serve
 from lifecycle.snapshot import public_view
 from lifecycle.versions import public_version
+from partners.names import fold_name
 from planfiles.columns import IGNORE, KNOWN, ROLE_LABELS, ROLES, heading_key
 from planfiles.exporter import PlanExportError, plan_export, version_export
 from planfiles.format import (
@@ -41,6 +45,7 @@ from planfiles.forms import PlanImportForm
 from planfiles.importer import plan_import
 from planfiles.models import ConfirmedImport
 from planfiles.report import ImportReport
+from planfiles.same_as import CREATE, import_names_same_as, may_choose_same_as, same_as_choices
 from planfiles.tracking_export import figures_csv, updates_csv
 from priorities.access import fetch_plan
 from priorities.models import Plan
@@ -78,9 +83,10 @@ def plan_import_view(request: HttpRequest, partnership: str, period: str) -> Htt
             dry_run=True,
             into=plan,
         )
-        if report.ok or not form.table.canonical:
+        if report.ok or not form.table.canonical or report.only_unknown_agencies:
             # A file laid out its own way is previewed even with problems: choosing what a
-            # column holds may be all it needs.
+            # column holds may be all it needs; so is a file whose only problems are agency
+            # names we do not know: choosing what each name is.
             token = _keep_upload(request, plan, form, create_missing)
             return _preview(request, plan, report, token)
         count = len(report.errors)
@@ -149,6 +155,7 @@ def _import_once(
                 table=table,
                 user=request.user,
                 create_missing=pending["create_missing"],
+                create_agencies=pending.get("create_agencies", ()),
                 into=plan,
             )
             if report.ok:
@@ -171,12 +178,7 @@ def plan_import_columns(request: HttpRequest, partnership: str, period: str) -> 
     plan = fetch_plan(request.user, partnership, period, perm="planfiles.import_plan")
     pending = _pending_upload(request, plan, request.POST.get("token", ""))
     if pending is None:
-        messages.info(
-            request,
-            "There is no import waiting: it was done already, cancelled, or replaced by a newer "
-            "upload. Upload the file again.",
-        )
-        return redirect(_import_url(plan))
+        return _nothing_waiting(request, plan)
     choices = _choices_from(request.POST)
     create_missing = request.POST.get("create_missing") == "on"
     try:
@@ -187,26 +189,128 @@ def plan_import_columns(request: HttpRequest, partnership: str, period: str) -> 
         messages.error(request, f"With those columns the file cannot be read: {exc.message}")
         table = _read_pending(pending)
         choices, create_missing = pending.get("choices") or {}, pending["create_missing"]
+    pending = pending | {"choices": choices, "create_missing": create_missing}
+    return _preview_again(request, plan, table, pending)
+
+
+@login_required
+@require_POST
+def plan_import_names(request: HttpRequest, partnership: str, period: str) -> HttpResponse:
+    """The preview again, with the agency names the file uses that we do not know resolved as
+    the person chose: each a new agency (created if the import is confirmed) or the same as an
+    agency of the partnership (its other name from now on). A choice refused records nothing,
+    and the same kept upload is previewed again."""
+    plan = fetch_plan(request.user, partnership, period, perm="planfiles.import_plan")
+    pending = _pending_upload(request, plan, request.POST.get("token", ""))
+    if pending is None:
+        return _nothing_waiting(request, plan)
+    chosen = _names_chosen(request.POST)
+    same_as = {name: int(value) for name, value in chosen.items() if value not in ("", CREATE)}
+    try:
+        added = (
+            import_names_same_as(plan=plan, user=request.user, same_as=same_as) if same_as else []
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, f"Nothing was recorded: {message}")
+        return _preview_again(request, plan, _read_pending(pending), pending, chosen=chosen)
+    for alias in added:
+        messages.success(
+            request, f"Files and forms now find {alias.agency.name} by “{alias.name}” too."
+        )
+    # A name chosen again is decided anew: created, the same as an agency, or not yet decided.
+    decided = {fold_name(name) for name in chosen}
+    create = [name for name in pending.get("create_agencies", []) if fold_name(name) not in decided]
+    create += [name for name, value in chosen.items() if value == CREATE]
+    pending = pending | {"create_agencies": create}
+    return _preview_again(request, plan, _read_pending(pending), pending)
+
+
+def _nothing_waiting(request: HttpRequest, plan: Plan) -> HttpResponse:
+    messages.info(
+        request,
+        "There is no import waiting: it was done already, cancelled, or replaced by a newer "
+        "upload. Upload the file again.",
+    )
+    return redirect(_import_url(plan))
+
+
+_AGENCY_ID = re.compile(r"[0-9]{1,12}")
+
+
+def _names_chosen(data: dict) -> dict[str, str]:
+    """The choice for each name the preview asked about: "" (not decided yet), CREATE, or an
+    agency's id."""
+    chosen: dict[str, str] = {}
+    try:
+        count = min(int(data.get("names", 0)), 200)
+    except ValueError:
+        return chosen
+    for number in range(count):
+        name = " ".join(data.get(f"name-{number}", "").split())
+        value = data.get(f"agency-{number}", "")
+        if name and (value in ("", CREATE) or _AGENCY_ID.fullmatch(value)):
+            chosen[name] = value
+    return chosen
+
+
+def _preview_again(
+    request: HttpRequest,
+    plan: Plan,
+    table: PlanFileTable,
+    pending: dict,
+    chosen: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The kept upload checked again as `pending` now says (its columns, what to create), under
+    a new token."""
     report = plan_import(
         table=table,
         user=request.user,
-        create_missing=create_missing,
+        create_missing=pending["create_missing"],
+        create_agencies=pending.get("create_agencies", ()),
         dry_run=True,
         into=plan,
     )
-    token = _renew_upload(request, choices, create_missing)
-    return _preview(request, plan, report, token)
+    token = _renew_upload(request, pending)
+    return _preview(request, plan, report, token, pending.get("create_agencies", ()), chosen)
 
 
-def _preview(request: HttpRequest, plan: Plan, report: ImportReport, token: str) -> HttpResponse:
+def _preview(
+    request: HttpRequest,
+    plan: Plan,
+    report: ImportReport,
+    token: str,
+    create_agencies: Collection[str] = (),
+    chosen: dict[str, str] | None = None,
+) -> HttpResponse:
     context = {
         "plan": plan,
         "report": report,
         "token": token,
         "columns": _columns_to_choose(report),
         "roles": [(role, ROLE_LABELS[role]) for role in (*ROLES, IGNORE)],
+        "names": _names_to_choose(report, create_agencies, chosen or {}),
+        "may_choose_same_as": may_choose_same_as(request.user, plan),
+        "agencies": same_as_choices(plan),
+        "create": CREATE,
     }
     return render(request, "planfiles/plan_import_preview.html", context)
+
+
+def _names_to_choose(
+    report: ImportReport, create_agencies: Collection[str], chosen: dict[str, str]
+) -> list[dict[str, str]]:
+    """The agency names the file uses that we do not know, each with its choice: those not
+    decided yet, then those the person chose to create (they may change their mind)."""
+    unknown = [
+        name for summary in report.unknown if summary.kind == "agency" for name in summary.names
+    ]
+    created = {fold_name(name) for name in create_agencies}
+    unknown += [name for name in report.agencies_created if fold_name(name) in created]
+    return [
+        {"name": name, "choice": chosen.get(name, CREATE if fold_name(name) in created else "")}
+        for name in unknown
+    ]
 
 
 def _columns_to_choose(report: ImportReport) -> list[dict[str, str]]:
@@ -293,6 +397,7 @@ def _keep_upload(
         "kind": table.kind,
         "create_missing": bool(create_missing),
         "choices": {},  # the columns the person chose, for a file laid out its own way
+        "create_agencies": [],  # the unknown agency names the person chose to create
         # Compressed: a CSV shrinks to a fraction; the session holds it only until confirmed.
         "data": base64.b64encode(zlib.compress(form.data_bytes)).decode("ascii"),
     }
@@ -309,13 +414,15 @@ def _read_pending(pending: dict) -> PlanFileTable:
     )
 
 
-def _renew_upload(request: HttpRequest, choices: dict[str, str], create_missing: bool) -> str:
-    """A new token for the kept upload, now to be read with these columns."""
+def _renew_upload(request: HttpRequest, pending: dict) -> str:
+    """A new token for the kept upload, now to be read with these columns and to create these
+    agencies."""
     token = secrets.token_urlsafe(24)
     request.session[SESSION_KEY] = request.session[SESSION_KEY] | {
         "token": token,
-        "choices": choices,
-        "create_missing": bool(create_missing),
+        "choices": pending.get("choices") or {},
+        "create_missing": bool(pending["create_missing"]),
+        "create_agencies": list(pending.get("create_agencies", ())),
     }
     return token
 

@@ -469,6 +469,7 @@ def test_the_matrix_covers_every_page_of_the_plan():
         "plan_import_confirm",
         "plan_import_cancel",
         "plan_import_columns",
+        "plan_import_names",
         "plan_export",
     }
     # The reports, the funding page and the county view have their matrix below (REPORTS); the

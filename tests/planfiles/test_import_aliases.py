@@ -74,11 +74,15 @@ def test_an_other_name_in_one_partnership_does_not_steal_a_short_name_in_another
 def test_the_import_page_leads_from_an_unknown_name_to_giving_it_to_an_agency(
     client, lichfield, coordinator, police
 ):
+    """A file with other problems too goes back to the upload page, which links each unknown
+    name to the agency names page (a file whose only problems are unknown names is previewed,
+    with a choice for each name: tests/planfiles/test_import_same_as.py)."""
     client.force_login(coordinator)
     row = plan_row(lead_agency="Staffs Police & Co")
+    bad = plan_row(action="Bad date", target_date="31/02/2022")
     response = client.post(
         reverse("plan_import", kwargs={"partnership": "lichfield", "period": "2021-22"}),
-        {"file": SimpleUploadedFile("plan.csv", csv_bytes([row]))},
+        {"file": SimpleUploadedFile("plan.csv", csv_bytes([row, bad]))},
     )
     link = "/partnerships/lichfield/members/agency-names/?name=Staffs%20Police%20%26%20Co"
     assert f'href="{link}"' in response.content.decode()
@@ -89,13 +93,20 @@ def test_the_import_page_leads_from_an_unknown_name_to_giving_it_to_an_agency(
         reverse("plan_import", kwargs={"partnership": "lichfield", "period": "2021-22"}),
         {"file": SimpleUploadedFile("plan.csv", csv_bytes([row]))},
     )
-    assert "Check the import" in response.content.decode()
+    page = response.content.decode()
+    assert "Check the import" in page
+    assert "Import 1 row" in page and "Agency names we do not know" not in page
 
 
 def test_an_admin_is_led_there_too(client, lichfield, admin_user):
     client.force_login(admin_user)
     response = client.post(
         reverse("plan_import", kwargs={"partnership": "lichfield", "period": "2021-22"}),
-        {"file": SimpleUploadedFile("plan.csv", csv_bytes([plan_row(lead_agency="Nobody")]))},
+        {
+            "file": SimpleUploadedFile(
+                "plan.csv",
+                csv_bytes([plan_row(lead_agency="Nobody", target_date="31/02/2022")]),
+            )
+        },
     )
     assert "give an agency the name “Nobody”" in response.content.decode()
