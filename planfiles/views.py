@@ -301,15 +301,17 @@ def _names_to_choose(
     report: ImportReport, create_agencies: Collection[str], chosen: dict[str, str]
 ) -> list[dict[str, str]]:
     """The agency names the file uses that we do not know, each with its choice: those not
-    decided yet, then those the person chose to create (they may change their mind)."""
+    decided yet, then those the person chose to create (they may change their mind). A name
+    written several ways ("Youth Trust", "YOUTH TRUST") is one choice, as it is one agency."""
     unknown = [
         name for summary in report.unknown if summary.kind == "agency" for name in summary.names
     ]
     created = {fold_name(name) for name in create_agencies}
     unknown += [name for name in report.agencies_created if fold_name(name) in created]
+    once = {fold_name(name): name for name in reversed(unknown)}  # the first spelling
     return [
-        {"name": name, "choice": chosen.get(name, CREATE if fold_name(name) in created else "")}
-        for name in unknown
+        {"name": name, "choice": chosen.get(name, CREATE if folded in created else "")}
+        for folded, name in reversed(once.items())
     ]
 
 

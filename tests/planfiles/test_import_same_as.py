@@ -209,6 +209,17 @@ def test_choosing_create_creates_the_agency_at_confirmation_only(
     assert not AgencyAlias.objects.filter(name="Youth Trust").exists()
 
 
+def test_a_name_written_two_ways_is_one_choice(client, lichfield, coordinator, council):
+    client.force_login(coordinator)
+    rows = [ROW, plan_row(action="B", lead_agency="LICHFIELD  dc", supporting_agencies="")]
+    response = upload(client, csv_bytes(rows))
+    [name] = chosen_in(response.content.decode())
+    again = choose(client, response, **{name: str(council.pk)})
+    assert "2 new actions" in again.content.decode()
+    client.post(CONFIRM_URL, {"token": token_of(again)})
+    assert Action.objects.get(description="B").lead_agency == council
+
+
 def test_a_name_to_create_may_be_undecided_again(client, lichfield, coordinator):
     client.force_login(coordinator)
     again = choose(client, upload(client, csv_bytes([ROW])), **{"Lichfield DC": "create"})
