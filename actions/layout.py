@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Prefetch, QuerySet
 
@@ -60,19 +60,39 @@ def _by_cell(actions: Iterable[InCell]) -> dict[tuple[int, int | None], list[Any
     return cells
 
 
+ActionT = TypeVar("ActionT")
+ThemeT = TypeVar("ThemeT")
+
+
+def seed_rows(
+    cells: Mapping[tuple[int, int | None], list[ActionT]],
+    priority_id: int,
+    themes: Iterable[tuple[int, ThemeT]],
+) -> list[tuple[ThemeT | None, list[ActionT]]]:
+    """A priority's rows as the seed lays them out, for the plan and a frozen version alike: each
+    theme (id, theme) in order, even with no actions; then, only if there are any, the actions
+    whose theme is not chosen yet. `cells`: the actions by (priority id, theme id)."""
+    rows: list[tuple[ThemeT | None, list[ActionT]]] = [
+        (theme, cells.get((priority_id, theme_id), [])) for theme_id, theme in themes
+    ]
+    unthemed = cells.get((priority_id, None))
+    if unthemed:
+        rows.append((None, unthemed))
+    return rows
+
+
 def plan_layout(plan: Plan, actions=None) -> list[PrioritySection]:
     """Each priority a section, each theme a row; a row for actions without a theme if any."""
-    themes = list(plan.partnership.themes.order_by("order", "name"))
+    themes = [(theme.pk, theme) for theme in plan.partnership.themes.order_by("order", "name")]
     priorities = list(plan.priorities.order_by("order", "pk"))
     by_cell = _by_cell(plan_actions(plan) if actions is None else actions)
-    sections = []
-    for priority in priorities:
-        rows = [ThemeRow(theme, by_cell.get((priority.pk, theme.pk), [])) for theme in themes]
-        unthemed = by_cell.get((priority.pk, None))
-        if unthemed:
-            rows.append(ThemeRow(None, unthemed))
-        sections.append(PrioritySection(priority, rows))
-    return sections
+    return [
+        PrioritySection(
+            priority,
+            [ThemeRow(theme, row) for theme, row in seed_rows(by_cell, priority.pk, themes)],
+        )
+        for priority in priorities
+    ]
 
 
 @dataclass

@@ -141,11 +141,20 @@ def _respond(
             request._public_cache_rendering = False  # type: ignore[attr-defined]
         if _shared_with_everyone(request) and _shareable(request, response):
             response._public_page_shareable = True  # type: ignore[attr-defined]
+    return version_cache_headers(response, etag, latest=latest, max_age=VERSION_PAGE_MAX_AGE)
+
+
+def version_cache_headers(
+    response: HttpResponse, etag: str, *, latest: bool, max_age: int
+) -> HttpResponse:
+    """How long a published version's page or file may be kept: one asked for by the latest
+    version's address is revalidated each time (publishing changes it); one asked for by a
+    numbered version's address is kept `max_age` seconds. Both are tagged with `etag`."""
     response["ETag"] = etag
     if latest:
         patch_cache_control(response, public=True, no_cache=True)
     else:
-        patch_cache_control(response, public=True, max_age=VERSION_PAGE_MAX_AGE)
+        patch_cache_control(response, public=True, max_age=max_age)
     return response
 
 

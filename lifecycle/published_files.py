@@ -33,6 +33,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 
 from lifecycle.models import PublishedFile, PublishedVersion, VersionAltered
+from lifecycle.public_cache import version_cache_headers
 from priorities.models import Plan
 
 logger = logging.getLogger("lifecycle.published_files")
@@ -166,12 +167,7 @@ def serve(
         response = HttpResponse(content, content_type=drawer.content_type)
         filename = drawer.filename(plan, version)
         response["Content-Disposition"] = f'{drawer.disposition}; filename="{filename}"'
-    response["ETag"] = etag
-    if latest:
-        patch_cache_control(response, public=True, no_cache=True)
-    else:
-        patch_cache_control(response, public=True, max_age=VERSION_FILE_MAX_AGE)
-    return response
+    return version_cache_headers(response, etag, latest=latest, max_age=VERSION_FILE_MAX_AGE)
 
 
 def _read(stored: PublishedFile) -> bytes | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NotRequired, TypedDict
 
+from actions.layout import seed_rows
 from actions.models import Action, Outcome
 from priorities.models import Plan
 from tracking.dashboard import RagBar
@@ -243,16 +244,14 @@ def sections(data: Snapshot) -> list[Section]:
     cells: dict[tuple[int, int | None], list[ActionData]] = {}
     for action in data["actions"]:
         cells.setdefault((action["priority"], action["theme"]), []).append(action)
-    result = []
-    for priority in data["priorities"]:
-        rows = [
-            Row(theme, cells.get((priority["id"], theme["id"]), [])) for theme in data["themes"]
-        ]
-        unthemed = cells.get((priority["id"], None))
-        if unthemed:
-            rows.append(Row(None, unthemed))
-        result.append(Section(priority, rows))
-    return result
+    themes = [(theme["id"], theme) for theme in data["themes"]]
+    return [
+        Section(
+            priority,
+            [Row(theme, row) for theme, row in seed_rows(cells, priority["id"], themes)],
+        )
+        for priority in data["priorities"]
+    ]
 
 
 # -- What changed between two versions.

@@ -51,6 +51,12 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _removed(request: HttpRequest, person: User, what: str, *, closed: bool) -> None:
+    """Says what `person` no longer is, and whether that closed their account."""
+    account = " Their account is closed; their history stays." if closed else ""
+    messages.success(request, f"{services.person_name(person)} {what}.{account}")
+
+
 @login_required
 @require_safe
 def members_list(request: HttpRequest, partnership: str) -> HttpResponse:
@@ -127,11 +133,8 @@ def member_remove(request: HttpRequest, partnership: str, pk: int) -> HttpRespon
         except ValidationError as exc:
             _refused(request, exc)
         else:
-            name = services.person_name(person)
-            messages.success(
-                request,
-                f"{name} is no longer a member of {membership.agency}."
-                + (" Their account is closed; their history stays." if closed else ""),
+            _removed(
+                request, person, f"is no longer a member of {membership.agency}", closed=closed
             )
             return _back(found, "work-left")
         return _back(found)
@@ -185,12 +188,7 @@ def coordinator_remove(request: HttpRequest, partnership: str, pk: int) -> HttpR
     except ValidationError as exc:
         _refused(request, exc)
     else:
-        name = services.person_name(person)
-        messages.success(
-            request,
-            f"{name} no longer coordinates {found}."
-            + (" Their account is closed; their history stays." if closed else ""),
-        )
+        _removed(request, person, f"no longer coordinates {found}", closed=closed)
     return _back(found, "coordinators")
 
 

@@ -52,6 +52,7 @@ from docx.shared import Cm, RGBColor
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
+    from docx.section import Section
     from docx.styles.style import ParagraphStyle
 
     from lifecycle.snapshot import Snapshot
@@ -184,16 +185,23 @@ def xml_text(text: str) -> str:
 # -- The document.
 
 
-def _set_up(document: WordDocument, about: About) -> None:
+def page_set_up(document: WordDocument, *, heading_levels: int) -> Section:
+    """A4 landscape with 2 cm margins, headings 1 to `heading_levels` in the site's colour: the
+    page of every Word document the site writes (the plan's, the reports'). Its one section."""
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2))
-    _language(document)
-    for level in (1, 2, 3):
+    for level in range(1, heading_levels + 1):
         style = cast("ParagraphStyle", document.styles[f"Heading {level}"])
         style.font.color.rgb = HEADING_COLOUR
+    return section
+
+
+def _set_up(document: WordDocument, about: About) -> None:
+    page_set_up(document, heading_levels=3)
+    _language(document)
     properties = document.core_properties
     properties.title = xml_text(about.title)
     properties.subject = f"Community safety plan, {about.start} to {about.end}"

@@ -97,6 +97,10 @@ class ActionLine:
         return RAG_LABELS[self.rag]
 
     @property
+    def lead_label(self) -> str:
+        return self.lead_agency or "Not chosen"
+
+    @property
     def why(self) -> str:
         """Why an exception is one, in words."""
         if self.rag == NO_UPDATE:
@@ -185,7 +189,7 @@ class PrioritySection:
             rows=[
                 [
                     Cell(line.description),
-                    Cell(line.lead_agency or "Not chosen"),
+                    Cell(line.lead_label),
                     Cell(line.rag_label, rag=line.rag),
                     Cell("" if line.percent is None else f"{line.percent}%", number=True),
                     Cell(
@@ -248,11 +252,8 @@ class Report:
         return _action_table(
             "Exceptions: actions off track, at risk or without an update for the period",
             self.exceptions,
-            ["Action", "Priority", "Lead agency", "RAG status", "Why"],
+            ["RAG status", "Why"],
             lambda line: [
-                Cell(line.description),
-                Cell(line.priority),
-                Cell(line.lead_agency or "Not chosen"),
                 Cell(line.rag_label, rag=line.rag),
                 Cell(line.why),
             ],
@@ -264,11 +265,8 @@ class Report:
         return _action_table(
             "Actions completed in the year",
             self.completed,
-            ["Action", "Priority", "Lead agency", "Completed"],
+            ["Completed"],
             lambda line: [
-                Cell(line.description),
-                Cell(line.priority),
-                Cell(line.lead_agency or "Not chosen"),
                 Cell(day(line.last_update) or line.status),
             ],
             "No action was completed in the year.",
@@ -279,11 +277,8 @@ class Report:
         return _action_table(
             "Actions carried into next year's plan",
             self.carried,
-            ["Action", "Priority", "Lead agency", "RAG status", "Target date"],
+            ["RAG status", "Target date"],
             lambda line: [
-                Cell(line.description),
-                Cell(line.priority),
-                Cell(line.lead_agency or "Not chosen"),
                 Cell(line.rag_label, rag=line.rag),
                 Cell(day(line.target_date) or "None"),
             ],
@@ -358,7 +353,17 @@ def _action_table(
     cells: Callable[[ActionLine], list[Cell]],
     empty: str,
 ) -> Table:
-    return Table(caption, columns, [cells(line) for line in lines], empty)
+    """A table of actions from across the plan: each named with its priority and lead agency,
+    then `columns` with their `cells`."""
+    return Table(
+        caption,
+        ["Action", "Priority", "Lead agency", *columns],
+        [
+            [Cell(line.description), Cell(line.priority), Cell(line.lead_label), *cells(line)]
+            for line in lines
+        ],
+        empty,
+    )
 
 
 # -- Building a report.

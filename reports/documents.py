@@ -13,19 +13,18 @@ its two tables there.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 
 from lifecycle.pdf import html_to_pdf
-from planfiles.word_export import HEADING_COLOUR, LANGUAGE, xml_text
+from planfiles.word_export import LANGUAGE, page_set_up, xml_text
 from reports.content import Report, Table
 from tracking.charts import FRAMES, WIDE, line_chart
 from tracking.dashboard import RAG_COLOURS, RagBar
@@ -33,7 +32,6 @@ from tracking.dashboard import RAG_COLOURS, RagBar
 if TYPE_CHECKING:
     from django.utils.safestring import SafeString
     from docx.document import Document as WordDocument
-    from docx.styles.style import ParagraphStyle
     from docx.text.paragraph import Paragraph
 
 
@@ -126,14 +124,7 @@ def report_docx(report: Report) -> bytes:
 
 
 def _set_up(document: WordDocument, report: Report) -> None:
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2))
-    for level in (1, 2, 3, 4):
-        style = cast("ParagraphStyle", document.styles[f"Heading {level}"])
-        style.font.color.rgb = HEADING_COLOUR
+    section = page_set_up(document, heading_levels=4)
     properties = document.core_properties
     properties.title = xml_text(f"{report.title} – {report.partnership}")
     properties.subject = xml_text(report.plan_title)

@@ -21,15 +21,8 @@ import datetime
 import os
 import platform
 import resource
-import sys
-import tempfile
-import time
-import tracemalloc
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench_common import AGENCIES, THEMES, flush, in_throwaway_database, migrate, peak_mb, timed
 
 
 def parse_args():
@@ -43,51 +36,6 @@ def parse_args():
         "default: a temporary SQLite file",
     )
     return parser.parse_args()
-
-
-def prepare_database(url: str) -> tuple[str, callable]:
-    """The throwaway database's address, and how to remove it afterwards."""
-    if not url:
-        folder = tempfile.mkdtemp(prefix="csp-bench-")
-        path = Path(folder) / "bench.sqlite3"
-        return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
-    import psycopg2
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/") + "_bench"
-    admin = urlunparse(parts._replace(path="/postgres"))
-
-    def run(sql: str) -> None:
-        connection = psycopg2.connect(admin)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-        connection.close()
-
-    run(f'DROP DATABASE IF EXISTS "{name}"')
-    run(f'CREATE DATABASE "{name}"')
-    return urlunparse(parts._replace(path=f"/{name}")), lambda: run(
-        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    )
-
-
-AGENCIES = [
-    "Lichfield District Council",
-    "Staffordshire Police",
-    "Staffordshire Fire and Rescue Service",
-    "Staffordshire Probation Service",
-    "Staffordshire County Council",
-    "Bromford Housing Group",
-    "Support Staffordshire",
-    "Pathway",
-    "Humankind",
-]
-THEMES = [
-    "Early Intervention and Prevention",
-    "Managing Perpetrators",
-    "Supporting Victims and Witnesses",
-    "Public Confidence",
-]
 
 
 def generate_rows(count: int, *, target: str = "2022-03-31") -> list[tuple[str, ...]]:
@@ -124,56 +72,13 @@ def generate_rows(count: int, *, target: str = "2022-03-31") -> list[tuple[str, 
     return rows
 
 
-def timed(function, repeat: int, before=None) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        if before:
-            before()
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def peak_mb(function, before=None) -> float:
-    if before:
-        before()
-    tracemalloc.start()
-    tracemalloc.reset_peak()
-    function()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / (1024 * 1024)
-
-
 def main() -> None:
     args = parse_args()
-    database_url, drop = prepare_database(args.database_url)
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
-    os.environ["DEBUG"] = "false"  # no query log kept in memory
-    os.environ["DJANGO_SETTINGS_MODULE"] = "csp_plan.settings"
-    import django
-
-    django.setup()
-    try:
-        run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        drop()
+    in_throwaway_database(args.database_url, lambda: run(args))
 
 
 def run(args) -> None:
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        cursor.execute("select version()" if vendor == "postgresql" else "select sqlite_version()")
-        version = cursor.fetchone()[0].split(" on ")[0]
+    vendor, version = migrate()
     print(
         f"<!-- {datetime.date.today()}: Python {platform.python_version()}, {vendor} {version}, "
         f"{os.cpu_count()} CPUs, best of {args.repeat} -->"
@@ -191,8 +96,6 @@ def run(args) -> None:
 
 def bench_size(count: int, repeat: int):
     """(operation, best time in seconds, peak memory in MB) for a plan of `count` actions."""
-    from django.core.management import call_command
-
     from planfiles.exporter import plan_export
     from planfiles.format import read_plan_file, write_csv, write_xlsx
     from planfiles.importer import plan_import
@@ -201,9 +104,6 @@ def bench_size(count: int, repeat: int):
     csv_data = write_csv(generate_rows(count))
     changed = write_csv(generate_rows(count, target="2021-12-31"))
     xlsx_data = write_xlsx(generate_rows(count))
-
-    def flush():
-        call_command("flush", interactive=False, verbosity=0)
 
     def do_import(data, kind, expect_created=None):
         def go():

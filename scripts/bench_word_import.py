@@ -25,14 +25,8 @@ import argparse
 import datetime
 import os
 import platform
-import sys
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-from bench_import import AGENCIES, THEMES, peak_mb, prepare_database, timed  # noqa: E402
+from bench_common import AGENCIES, THEMES, flush, in_throwaway_database, migrate, peak_mb, timed
 
 PARTNERSHIP = "Benchmark District Community Safety Partnership"
 TARGET_SECONDS, TARGET_ACTIONS = 10, 300  # the target: 300 actions in under 10 s
@@ -136,31 +130,11 @@ def _save(document) -> bytes:
 
 def main() -> None:
     args = parse_args()
-    database_url, drop = prepare_database("")
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-secret")
-    os.environ["DEBUG"] = "false"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "csp_plan.settings"
-    import django
-
-    django.setup()
-    try:
-        run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        drop()
+    in_throwaway_database("", lambda: run(args))
 
 
 def run(args) -> None:
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("select sqlite_version()")
-        version = cursor.fetchone()[0]
+    _, version = migrate()
     load = os.getloadavg()[0]
     print(
         f"<!-- {datetime.date.today()}: Python {platform.python_version()}, SQLite {version}, "
@@ -180,8 +154,6 @@ def run(args) -> None:
 
 
 def bench_size(count: int, repeat: int):
-    from django.core.management import call_command
-
     from planfiles.exporter import plan_export
     from planfiles.format import read_plan_file
     from planfiles.importer import plan_import
@@ -190,9 +162,6 @@ def bench_size(count: int, repeat: int):
 
     actions = plan_actions(count)
     given = PlanGiven(partnership=PARTNERSHIP, period="2021-22", title="Delivery Plan")
-
-    def flush():
-        call_command("flush", interactive=False, verbosity=0)
 
     def read(data):
         return lambda: read_plan_file(data, kind="docx", filename="bench.docx")

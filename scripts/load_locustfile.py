@@ -196,6 +196,17 @@ class Officer(SpreadUser):
         self.sequence += 1
         return f"LT-{kind}-{self.username}-{self.sequence:05d}-{uuid.uuid4().hex[:8]}"
 
+    def save(self, url: str, body: str, *, name: str, kind: str, token: str, what: str) -> None:
+        """Posts a form; once saved (a redirect), its token is kept under SAVED[kind] for
+        load_verify.py to find in the database."""
+        with self.client.post(
+            url, data=body, headers=FORM, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code == 302:
+                SAVED[kind].setdefault(self.username, []).append(token)
+            else:
+                response.failure(f"{what} not saved: {response.status_code}")
+
     @task(4)
     def workspace(self):
         with self.client.get(WORKSPACE_URL, name="workspace", catch_response=True) as response:
@@ -214,14 +225,7 @@ class Officer(SpreadUser):
         base = dict(form)["description"].split(" [LT-")[0]
         token = self.token("edit")
         body = replace(form, description=f"{base} [{token}]")
-        with self.client.post(
-            url, data=body, headers=FORM, name="action edit (save)", allow_redirects=False,
-            catch_response=True,
-        ) as response:  # fmt: skip
-            if response.status_code == 302:
-                SAVED["edits"].setdefault(self.username, []).append(token)
-            else:
-                response.failure(f"edit not saved: {response.status_code}")
+        self.save(url, body, name="action edit (save)", kind="edits", token=token, what="edit")
 
     @task(1)
     def record_progress(self):
@@ -229,14 +233,7 @@ class Officer(SpreadUser):
         form = form_with(self.client.get(url, name="progress (form)").text, "narrative")
         token = self.token("progress")
         body = replace(form, rag="on_track", percent_complete="50", narrative=token)
-        with self.client.post(
-            url, data=body, headers=FORM, name="progress (save)", allow_redirects=False,
-            catch_response=True,
-        ) as response:  # fmt: skip
-            if response.status_code == 302:
-                SAVED["progress"].setdefault(self.username, []).append(token)
-            else:
-                response.failure(f"progress not saved: {response.status_code}")
+        self.save(url, body, name="progress (save)", kind="progress", token=token, what="progress")
 
 
 @events.test_stop.add_listener

@@ -123,6 +123,28 @@ def sign_in(assert_accessible):
     return do
 
 
+@pytest.fixture
+def session(browser, live_server):
+    """A browser session of its own (its own cookies) on the live server: signed in as
+    `username`, on their home page, or anonymous without one. Returns (context, page)."""
+
+    from playwright.sync_api import expect
+
+    def open_session(username: str | None = None, *, timeout: int = 15_000, **options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        context.set_default_timeout(timeout)
+        page = context.new_page()
+        if username:
+            page.goto("/accounts/login/")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill("demo-password-2021")
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
+        return context, page
+
+    return open_session
+
+
 @pytest.fixture(scope="session")
 def browser_oidc_issuer(live_server):
     """The test OpenID Connect provider (tests/sso.py), sending the browser back to the live

@@ -17,8 +17,6 @@ from actions.models import Action, Outcome
 from partners.models import Agency
 from priorities.models import Plan
 
-PASSWORD = "demo-password-2021"
-
 
 @pytest.fixture
 def e_mail_at_once(settings, live_server):
@@ -62,31 +60,24 @@ def _agree_at_the_meeting_and_publish(coordinator, assert_accessible):
 
 
 def test_the_plan_reaches_each_person_who_must_act(
-    browser, live_server, demo, e_mail_at_once, assert_accessible
+    session, live_server, demo, e_mail_at_once, assert_accessible
 ):
     plan = Plan.objects.get(partnership__slug="lichfield")
     _nothing_blocks(plan)
 
-    def session(username: str):
-        context = browser.new_context(base_url=live_server.url)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
+    def signed_in(username: str):
+        _, page = session(username)
         assert_accessible(page)
         return page
 
     # The police's representative has other work to do already (in the other partnership, too).
-    police = session("police.officer")
+    police = signed_in("police.officer")
     waiting = re.search(
         r"\((\d+)\)", police.get_by_role("link", name=re.compile("^To do")).inner_text()
     )
     before = int(waiting[1]) if waiting else 0
 
-    coordinator = session("coordinator")
+    coordinator = signed_in("coordinator")
     coordinator.goto("/plans/lichfield/2021-22/readiness/")
     coordinator.get_by_role("button", name="Send for agreement").click()
     expect(coordinator.get_by_text("sent to the core agencies for agreement")).to_be_visible()

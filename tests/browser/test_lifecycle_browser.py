@@ -62,19 +62,7 @@ def _each_agency_agrees(session, reps, assert_accessible):
         context.close()
 
 
-def test_from_draft_to_public_plan(browser, live_server, demo, assert_accessible):
-    def session(username=None):
-        context = browser.new_context(base_url=live_server.url)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        if username:
-            page.goto("/accounts/login/")
-            page.get_by_label("Username").fill(username)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
-        return context, page
-
+def test_from_draft_to_public_plan(session, demo, assert_accessible):
     reps = representatives()
     coordinator_context, page = session("coordinator")
     assert_accessible(page)

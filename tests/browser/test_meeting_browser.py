@@ -5,14 +5,13 @@ board meeting in one form. axe-core on every page visited."""
 import re
 
 from django.contrib.auth import get_user_model
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import expect
 
 from actions.models import Action
 from lifecycle.services import plan_send_for_agreement
 from priorities.models import Plan
 from tests.factories import ActionFactory, OutcomeFactory
 
-PASSWORD = "demo-password-2021"
 READINESS = "/plans/lichfield/2021-22/readiness/"
 MEETING = "/plans/lichfield/2021-22/agreement/meeting/"
 AT_MEETING = ["Staffordshire Fire and Rescue Service", "Staffordshire Probation Service", "Pathway"]
@@ -47,24 +46,11 @@ def _record_the_meeting(page, assert_accessible):
     page.get_by_role("button", name="Record the answers").click()
 
 
-def test_the_coordinator_records_a_board_meeting(
-    browser, live_server, demo, assert_accessible
-) -> None:
+def test_the_coordinator_records_a_board_meeting(session, demo, assert_accessible) -> None:
     out_for_agreement()
 
-    def session(username: str) -> tuple[BrowserContext, Page]:
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
-        return context, page
-
     # Bromford's officer speaks for it now: they answer online.
-    context, officer = session("bromford.officer")
+    context, officer = session("bromford.officer", locale="en-GB")
     officer.goto(READINESS)
     assert_accessible(officer)
     officer.get_by_role("link", name="Give your agency's answer").click()
@@ -84,7 +70,7 @@ def test_the_coordinator_records_a_board_meeting(
     assert_accessible(officer)
     context.close()
 
-    context, page = session("coordinator")
+    context, page = session("coordinator", locale="en-GB")
     page.goto(READINESS)
     answers = page.get_by_role("region", name="Answers of the core agencies")
     # Six agencies have no demo officer: nobody can answer for them online.

@@ -12,7 +12,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-PASSWORD = "demo-password-2021"
 RESTRICTED = "Targeted police operation"
 
 CHART_LABELS = """() => [...document.querySelectorAll('svg.measure-chart text')]
@@ -38,18 +37,11 @@ def check(page, assert_accessible, *, charts: bool = True) -> None:
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_analyst_reads_the_county_view_and_the_public_reports(
-    browser, live_server, demo, assert_accessible, width
+    session, demo, assert_accessible, width
 ):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 900}, locale="en-GB"
+    context, page = session(
+        "opfcc.analyst", timeout=20_000, viewport={"width": width, "height": 900}, locale="en-GB"
     )
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("opfcc.analyst")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
     check(page, assert_accessible, charts=False)
 
     page.get_by_role("link", name="Staffordshire: the county view").click()
@@ -88,18 +80,11 @@ def test_the_analyst_reads_the_county_view_and_the_public_reports(
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_coordinator_produces_the_progress_report_and_sees_the_funding(
-    browser, live_server, demo, assert_accessible, width
+    session, demo, assert_accessible, width
 ):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 900}, locale="en-GB"
+    context, page = session(
+        "coordinator", timeout=20_000, viewport={"width": width, "height": 900}, locale="en-GB"
     )
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("coordinator")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
 
     page.goto("/plans/lichfield/2021-22/dashboard/")
     check(page, assert_accessible)

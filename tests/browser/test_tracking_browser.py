@@ -9,8 +9,6 @@ from playwright.sync_api import expect
 from lifecycle.services import plan_publish
 from priorities.models import Plan
 
-PASSWORD = "demo-password-2021"
-
 
 def _police_record_progress(session, assert_accessible):
     # The police record progress on an action they lead.
@@ -32,22 +30,11 @@ def _police_record_progress(session, assert_accessible):
     context.close()
 
 
-def test_figures_and_progress_reach_the_dashboard(browser, live_server, demo, assert_accessible):
+def test_figures_and_progress_reach_the_dashboard(session, demo, assert_accessible):
     plan = Plan.objects.get(partnership__slug="lichfield")
     Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.AGREED)
     plan.refresh_from_db()
     plan_publish(plan=plan, user=get_user_model().objects.get(username="coordinator"))
-
-    def session(username):
-        context = browser.new_context(base_url=live_server.url)
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Your plan work")
-        return context, page
 
     # Bromford enters its own quarterly ASB figure.
     context, page = session("bromford.officer")
