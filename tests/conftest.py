@@ -1,162 +1,117 @@
-"""The fixed cast of the tests, built by the factories in tests/factories.py.
-
-A Lichfield-like partnership with a draft plan, and a second partnership to stand outside it.
+"""The fixtures every test may use. The cast (a Lichfield-like partnership with a draft plan, and a
+second partnership to stand outside it) is tests/cast.py's: each fixture below is one member.
 """
 
 import pytest
 
-from tests.factories import (
-    ActionFactory,
-    AgencyFactory,
-    MembershipFactory,
-    OutcomeFactory,
-    PartnershipFactory,
-    PlanFactory,
-    PriorityFactory,
-    UserFactory,
-)
+from tests.cast import Cast
+from tests.factories import UserFactory
 
 
 @pytest.fixture
-def police(db):
-    return AgencyFactory(name="Staffordshire Police", short_name="Police", slug="police")
+def cast(db):
+    """The cast, each member made when a test first asks for it."""
+    return Cast()
 
 
 @pytest.fixture
-def council(db):
-    return AgencyFactory(name="Lichfield District Council", short_name="LDC", slug="ldc")
+def police(cast):
+    return cast.police
 
 
 @pytest.fixture
-def housing(db):
-    return AgencyFactory(name="Bromford Housing Group", short_name="Bromford", slug="bromford")
+def council(cast):
+    return cast.council
 
 
 @pytest.fixture
-def unrelated_agency(db):
-    """A core agency of the partnership that has nothing to do with the action under test."""
-    return AgencyFactory(name="Humankind", short_name="Humankind", slug="humankind")
+def housing(cast):
+    return cast.housing
 
 
 @pytest.fixture
-def partnership(police, council, housing, unrelated_agency):
-    return PartnershipFactory(
-        name="Lichfield District Community Safety Partnership",
-        slug="lichfield",
-        core_agencies=[police, council, housing, unrelated_agency],
-    )
+def unrelated_agency(cast):
+    return cast.unrelated_agency
 
 
 @pytest.fixture
-def other_agency(db):
-    return AgencyFactory(name="West Mercia Police", short_name="WMP", slug="west-mercia-police")
+def partnership(cast):
+    return cast.partnership
 
 
 @pytest.fixture
-def other_partnership(other_agency):
-    return PartnershipFactory(
-        name="Tamworth Community Safety Partnership",
-        slug="tamworth",
-        core_agencies=[other_agency],
-    )
+def other_agency(cast):
+    return cast.other_agency
 
 
 @pytest.fixture
-def plan(partnership):
-    return PlanFactory(partnership=partnership, title="Community Safety Delivery Plan")
+def other_partnership(cast):
+    return cast.other_partnership
 
 
 @pytest.fixture
-def priority(plan):
-    return PriorityFactory(plan=plan, title="Anti-social Behaviour (ASB)")
+def plan(cast):
+    return cast.plan
 
 
 @pytest.fixture
-def action(priority, police, council, partnership):
-    """An action led by the police and supported by the council, with one outcome."""
-    theme = partnership.themes.get(name="Early Intervention and Prevention")
-    action = ActionFactory(
-        priority=priority,
-        theme=theme,
-        lead_agency=police,
-        description="Triaging of ASB reports to key agencies",
-        supporting_agencies=[council],
-    )
-    OutcomeFactory(action=action, description="Quicker more effective responses")
-    return action
-
-
-# The people. Each one is a user with a known password (tests.factories.PASSWORD).
+def priority(cast):
+    return cast.priority
 
 
 @pytest.fixture
-def lead_officer(police):
-    """An officer of the action's lead agency (the police)."""
-    return MembershipFactory(user=UserFactory(username="alice"), agency=police).user
+def action(cast):
+    return cast.action
 
 
 @pytest.fixture
-def supporting_officer(council):
-    """An officer of a supporting agency (the council)."""
-    return MembershipFactory(user=UserFactory(username="bob"), agency=council).user
+def lead_officer(cast):
+    return cast.lead_officer
 
 
 @pytest.fixture
-def unrelated_officer(unrelated_agency):
-    """An officer of a core agency with no part in the action."""
-    return MembershipFactory(user=UserFactory(username="charlie"), agency=unrelated_agency).user
+def supporting_officer(cast):
+    return cast.supporting_officer
 
 
 @pytest.fixture
-def representative(housing):
-    """A person who speaks for their agency (the housing association)."""
-    return MembershipFactory(
-        user=UserFactory(username="dana"), agency=housing, may_speak_for_agency=True
-    ).user
+def unrelated_officer(cast):
+    return cast.unrelated_officer
 
 
 @pytest.fixture
-def coordinator(partnership):
-    user = UserFactory(username="erin")
-    partnership.coordinators.add(user)
-    return user
+def representative(cast):
+    return cast.representative
 
 
 @pytest.fixture
-def other_coordinator(other_partnership):
-    user = UserFactory(username="frank")
-    other_partnership.coordinators.add(user)
-    return user
+def coordinator(cast):
+    return cast.coordinator
 
 
 @pytest.fixture
-def outsider(other_agency):
-    """An officer of an agency in another partnership only."""
-    return MembershipFactory(user=UserFactory(username="grace"), agency=other_agency).user
+def other_coordinator(cast):
+    return cast.other_coordinator
 
 
 @pytest.fixture
-def area(partnership):
-    """Staffordshire: the police force and commissioner's area the partnership belongs to."""
-    from partners.models import Area
-
-    found = Area.objects.create(name="Staffordshire", slug="staffordshire")
-    partnership.area = found
-    partnership.save(update_fields=["area"])
-    return found
+def outsider(cast):
+    return cast.outsider
 
 
 @pytest.fixture
-def analyst(area):
-    """A county analyst of the area (the commissioner's office): reads, never changes."""
-    user = UserFactory(username="olu")
-    area.analysts.add(user)
-    return user
+def area(cast):
+    return cast.area
 
 
 @pytest.fixture
-def admin_user(db):
-    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+def analyst(cast):
+    return cast.analyst
+
+
+@pytest.fixture
+def admin_user(cast):
+    return cast.admin_user
 
 
 @pytest.fixture(autouse=True)

@@ -49,6 +49,7 @@ from planfiles import urls as planfile_urls
 from priorities import urls as priority_urls
 from priorities.models import Plan, Priority
 from reports import urls as report_urls
+from tests.cast import shared_cast_fixture
 from tests.factories import ActionFactory, MembershipFactory, PriorityFactory, UserFactory
 from tests.snapshots import database_snapshot
 from tracking import urls as tracking_urls
@@ -156,26 +157,45 @@ MATRICES = {
 # -- The objects every page works on, and how each page is asked, sent and checked.
 
 
-@pytest.fixture
-def world(plan, priority, action, police, council):
-    """The plan, its priority and action (conftest), and a neighbour for each so moves move."""
-    other_priority = PriorityFactory(plan=plan, title="Domestic Abuse", order=priority.order + 1)
+# The cast and the world are made once for the module (tests/cast.py): each of the thousands of
+# cells runs inside the module's transaction and rolls back to it.
+_module_cast, cast = shared_cast_fixture(
+    "plan", "priority", "action", "police", "council", "housing", "partnership",
+    *(role for role in ROLES if role != "anonymous"),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def _module_world(_module_cast):
+    """A neighbour for the priority and for the action, so that moves move."""
+    c = _module_cast
+    order = c.priority.order + 1
+    other_priority = PriorityFactory(plan=c.plan, title="Domestic Abuse", order=order)
     neighbour = ActionFactory(
-        priority=priority,
-        theme=action.theme,
-        lead_agency=council,
+        priority=c.priority,
+        theme=c.action.theme,
+        lead_agency=c.council,
         description="Joint patrols in the city centre",
-        order=action.order + 1,
+        order=c.action.order + 1,
     )
+    return other_priority, neighbour
+
+
+@pytest.fixture
+def world(cast, _module_world):
+    """The plan, its priority and action (tests/cast.py), and a neighbour for each."""
+    other_priority, neighbour = _module_world
+    other_priority.refresh_from_db()
+    neighbour.refresh_from_db()
     return SimpleNamespace(
-        plan=plan,
-        priority=priority,
+        plan=cast.plan,
+        priority=cast.priority,
         other_priority=other_priority,
-        action=action,
-        outcome=action.outcomes.get(),
+        action=cast.action,
+        outcome=cast.action.outcomes.get(),
         neighbour=neighbour,
-        police=police,
-        council=council,
+        police=cast.police,
+        council=cast.council,
     )
 
 
