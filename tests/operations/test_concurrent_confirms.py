@@ -14,7 +14,7 @@ import threading
 import urllib.request
 import uuid
 
-from tests.operations.test_concurrent_saves import Person, server  # noqa: F401 (the fixture)
+from tests.operations.test_concurrent_saves import Person
 
 CLICKS = 8
 PLAN = "/plans/lichfield/2021-22/"
@@ -61,7 +61,7 @@ def same_session(person: Person) -> Person:
     return tab
 
 
-def test_eight_confirmations_at_once_import_once_and_the_others_are_told_it_is_done(server):  # noqa: F811
+def test_eight_confirmations_at_once_import_once_and_the_others_are_told_it_is_done(server):
     coordinator = Person(server)
     coordinator.sign_in("coordinator")
     status, preview = upload(coordinator, FILE, "plan.csv")
