@@ -56,6 +56,10 @@ from tests.snapshots import product_writes
 from tracking import urls as tracking_urls
 from tracking.models import FundingAllocation
 
+# Each cell decides who may do what (partners/permissions.py) through the same pages and queries
+# that the other tests run on both databases: CI runs the matrices once, on SQLite (.ci/run).
+pytestmark = pytest.mark.matrix
+
 GET, POST = "GET", "POST"
 LOGIN, DONE = "login", "done"
 

@@ -511,6 +511,7 @@ def matrix_cells():
 # -- The matrix, through the services.
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize(("name", "stage", "role", "expected"), list(matrix_cells()))
 def test_transition_matrix_through_the_services(request, world, name, stage, role, expected):
     bring_to(world, stage)
@@ -538,6 +539,7 @@ def test_transition_matrix_through_the_services(request, world, name, stage, rol
 # -- The matrix, through the pages.
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize(("name", "stage", "role", "expected"), list(matrix_cells()))
 def test_transition_matrix_through_the_pages(client, request, world, name, stage, role, expected):
     bring_to(world, stage)
