@@ -51,7 +51,7 @@ $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 # process. PYTEST_ARGS goes to pytest, e.g. PYTEST_ARGS="tests/actions -x".
 PYTEST_WORKERS ?= auto
 test: venv $(OIDC_PROVIDER)
-	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-not-secret} $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # mypy imports the settings (django-stubs), which need a key when DEBUG is off.
 lint: venv
