@@ -238,17 +238,22 @@ def _nothing_waiting(request: HttpRequest, plan: Plan) -> HttpResponse:
 _AGENCY_ID = re.compile(r"[0-9]{1,12}")
 
 
+def _numbered_rows(data: dict, count: str, *fields: str) -> list[tuple[str, ...]]:
+    """The rows of a form that numbers its fields (`<field>-0`, `<field>-1`, …, with how many in
+    `count`), at most 200; none when the count is not a number."""
+    try:
+        rows = min(int(data.get(count, 0)), 200)
+    except ValueError:
+        return []
+    return [tuple(data.get(f"{field}-{number}", "") for field in fields) for number in range(rows)]
+
+
 def _names_chosen(data: dict) -> dict[str, str]:
     """The choice for each name the preview asked about: "" (not decided yet), CREATE, or an
     agency's id."""
     chosen: dict[str, str] = {}
-    try:
-        count = min(int(data.get("names", 0)), 200)
-    except ValueError:
-        return chosen
-    for number in range(count):
-        name = " ".join(data.get(f"name-{number}", "").split())
-        value = data.get(f"agency-{number}", "")
+    for name, value in _numbered_rows(data, "names", "name", "agency"):
+        name = " ".join(name.split())
         if name and (value in ("", CREATE) or _AGENCY_ID.fullmatch(value)):
             chosen[name] = value
     return chosen
@@ -330,13 +335,7 @@ def _columns_to_choose(report: ImportReport) -> list[dict[str, str]]:
 def _choices_from(data: dict) -> dict[str, str]:
     """The columns the person chose, where they differ from what the headings say."""
     choices: dict[str, str] = {}
-    try:
-        count = min(int(data.get("columns", 0)), 200)
-    except ValueError:
-        return choices
-    for number in range(count):
-        heading = data.get(f"heading-{number}", "")
-        role = data.get(f"role-{number}", "")
+    for heading, role in _numbered_rows(data, "columns", "heading", "role"):
         key = heading_key(heading)
         if not key or role not in (*ROLES, IGNORE):
             continue
