@@ -14,8 +14,10 @@ page would show, by one of two freshness checks (PUBLIC_CACHE_FRESHNESS):
   kept in the cache itself, replaced (once the transaction commits) whenever a version is
   published or a progress update, measure or figure of one of its plans changes (signals, and the
   figures import, which writes in bulk, says so itself). Every app server and worker reads the
-  same token, so a publication through one server is public at once through all of them; a
-  request costs one round trip to the cache and no query.
+  same token, so a publication through one server is public at once through all of them. Each
+  worker remembers the tokens it has read, told of every replacement on a Redis channel
+  (lifecycle/page_tokens.py): a request costs no query and, once the token is known, no round
+  trip to the cache either.
 
 What the tokens do not follow (an agency renamed, a template changed by a deployment) lasts at most
 PUBLIC_CACHE_SECONDS; set CACHE_KEY_PREFIX per release with a shared cache.
@@ -57,6 +59,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import quote_etag
 
 from actions.models import Action
+from lifecycle import page_tokens
 from lifecycle.models import PublishedVersion
 from partners.models import Partnership
 from priorities.models import Plan, Priority, period_label
@@ -285,11 +288,16 @@ def lookup(path: str, partnership: str, period: str, number: int | None) -> tupl
     """The freshness token the page at `path` must have now, and the entry kept for it with that
     token (None when there is none; a token of None when there is no published version)."""
     if freshness() == "generation":
-        gen_key = generation_key(partnership)
-        token = _read_token(gen_key)  # one round trip to the shared cache
+        token = page_tokens.FEED.known(partnership)  # no round trip (lifecycle/page_tokens.py)
         if token is None:
-            cache.add(gen_key, uuid.uuid4().hex, None)
-            return cache.get(gen_key), None
+            gen_key = generation_key(partnership)
+            token = _read_token(gen_key)  # one round trip to the shared cache
+            if token is None:  # the first visit since the cache started: no page kept yet
+                cache.add(gen_key, uuid.uuid4().hex, None)
+                token = cache.get(gen_key)
+                page_tokens.FEED.remember(partnership, token)
+                return token, None
+            page_tokens.FEED.remember(partnership, token)
     else:
         token = version_key(PAGE, partnership, period, number)
         if token is None:
@@ -310,24 +318,20 @@ def lookup(path: str, partnership: str, period: str, number: int | None) -> tupl
 
 def _read_token(key: str) -> Any:
     """cache.get(key), without building a Redis client per call as Django's RedisCache does (a
-    third of the time of a kept page): the client, on the cache's own connection pool, is kept
-    with the cache's per-thread instance."""
-    backend = caches["default"]
-    redis_cache = getattr(backend, "_cache", None)
-    if redis_cache is None or not hasattr(redis_cache, "get_client"):
-        return cache.get(key)
-    client = getattr(backend, "_public_cache_client", None)
+    third of the time of a kept page)."""
+    client = page_tokens.redis_client()
     if client is None:
-        client = redis_cache.get_client()
-        backend._public_cache_client = client  # type: ignore[attr-defined]
+        return cache.get(key)
+    backend = caches["default"]
     raw = client.get(backend.make_and_validate_key(key))
-    return None if raw is None else redis_cache._serializer.loads(raw)
+    return None if raw is None else backend._cache._serializer.loads(raw)  # type: ignore[attr-defined]
 
 
 def forget_local() -> None:
-    """Forget the pages this process kept for itself (the tests, between two)."""
+    """Forget the pages and tokens this process kept for itself (the tests, between two)."""
     with _LOCAL_LOCK:
         _LOCAL.clear()
+    page_tokens.FEED.forget()
 
 
 def keep(path: str, token: str, response: HttpResponse) -> None:
@@ -404,6 +408,7 @@ def pages_changed(partnership_slugs: list[str] | set[str]) -> None:
 
     def renew() -> None:
         cache.set_many({generation_key(slug): uuid.uuid4().hex for slug in slugs}, None)
+        page_tokens.announce(slugs)  # to every worker that remembers the old tokens
 
     transaction.on_commit(renew, robust=True)
 
