@@ -19,7 +19,7 @@ from actions.forms import check_action_agencies, outcome_values
 from actions.models import Action, Outcome
 from actions.services import EditConflict, action_create, action_delete, action_update
 from partners.admin_filters import partnership_filter
-from partners.admin_paging import EstimatedCountPaginator
+from partners.admin_paging import EstimatedCountPaginator, GrowingListAdmin
 from partners.permissions import can, member_partnership_ids
 from priorities.admin_filters import (
     AgencyFilter,
@@ -81,7 +81,7 @@ class ActionAdminForm(forms.ModelForm):
 
 
 @admin.register(Action)
-class ActionAdmin(NarrowingFiltersAdmin, SimpleHistoryAdmin):
+class ActionAdmin(GrowingListAdmin, NarrowingFiltersAdmin, SimpleHistoryAdmin):
     form = ActionAdminForm
     list_display = ["__str__", "priority", "theme", "lead_agency", "status", "target_date"]
     # A country holds hundreds of partnerships and thousands of plans: the partnership is found
@@ -169,7 +169,7 @@ class ActionAdmin(NarrowingFiltersAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(NarrowingFiltersAdmin, SimpleHistoryAdmin):
+class OutcomeAdmin(GrowingListAdmin, NarrowingFiltersAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "action", "measure", "baseline", "target"]
     list_filter = [
         partnership_filter("action__priority__plan__partnership"),

@@ -17,6 +17,7 @@ from lifecycle.services import (
     plan_start_next_year,
 )
 from partners.admin_filters import partnership_filter
+from partners.admin_paging import GrowingListAdmin
 from priorities.admin import PriorityInline
 from priorities.admin_filters import NarrowingFiltersAdmin, PlanFilter, narrowing
 from priorities.models import Plan
@@ -45,7 +46,7 @@ def _stage_action(name: str, description: str, service: StageService, done: str)
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(GrowingListAdmin, SimpleHistoryAdmin):
     list_display = ["title", "partnership", "period", "status", "deadline"]
     list_filter = ["status", partnership_filter("partnership")]
     search_fields = ["title", "partnership__name"]
@@ -79,7 +80,7 @@ class PlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(NarrowingFiltersAdmin, SimpleHistoryAdmin):
+class AgreementAdmin(GrowingListAdmin, NarrowingFiltersAdmin, SimpleHistoryAdmin):
     list_display = ["plan", "agency", "round", "decision", "decided_by", "decided_at"]
     list_filter = [
         "decision",
@@ -92,7 +93,7 @@ class AgreementAdmin(NarrowingFiltersAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(PublishedVersion)
-class PublishedVersionAdmin(admin.ModelAdmin):
+class PublishedVersionAdmin(GrowingListAdmin, admin.ModelAdmin):
     """Published versions are a record: they can be read here, never changed."""
 
     list_display = ["plan", "number", "published_at", "published_by", "checksum"]
@@ -116,7 +117,7 @@ class PublishedVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(GrowingListAdmin, admin.ModelAdmin):
     list_display = ["plan", "agency", "kind", "days_before", "deadline", "sent_at"]
     list_filter = ["kind", "days_before", partnership_filter("plan__partnership")]
     list_select_related = ["plan__partnership", "agency"]

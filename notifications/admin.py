@@ -11,11 +11,11 @@ from django.http import HttpRequest
 
 from notifications.models import Digest, EmailStatus, Mode, Notification, NotificationPreference
 from notifications.tasks import enqueue_email
-from partners.admin_paging import EstimatedCountPaginator
+from partners.admin_paging import EstimatedCountPaginator, GrowingListAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(GrowingListAdmin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "recipient",

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
 from partners.admin_filters import partnership_filter
+from partners.admin_paging import GrowingListAdmin
 from partners.models import Agency, AgencyAlias, Area, Membership, Partnership
 from partners.names import fold_name
 
@@ -54,7 +55,7 @@ class AgencyAliasInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(GrowingListAdmin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "active", "member_count"]
     list_filter = ["kind", "active", partnership_filter("partnerships", distinct=True)]
     search_fields = ["name", "short_name", "slug"]
@@ -94,8 +95,9 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(GrowingListAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "area"]
+    list_select_related = ["area"]  # not one query per row
     list_filter = ["area"]
     search_fields = ["name", "slug"]
     show_full_result_count = False
@@ -106,7 +108,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(GrowingListAdmin, admin.ModelAdmin):
     list_display = ["user", "agency", "may_speak_for_agency"]
     list_filter = [
         "may_speak_for_agency",

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 
 from partners.admin import UserAdmin as MembershipsUserAdmin
 from partners.admin_filters import partnership_filter
-from partners.admin_paging import EstimatedCountPaginator
+from partners.admin_paging import EstimatedCountPaginator, GrowingListAdmin
 from partners.models import Agency, Membership
 from people import services
 from people.models import AccessRequest, Invitation
@@ -46,7 +46,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(MembershipsUserAdmin):
+class UserAdmin(GrowingListAdmin, MembershipsUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "is_active", "last_login"]
     list_filter = [
         "is_active",
@@ -120,7 +120,7 @@ def _invite(request: HttpRequest, values: dict[str, Any]) -> str:
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(GrowingListAdmin, admin.ModelAdmin):
     list_display = ["email", "agency", "status", "created_by", "created_at", "expires_at"]
     list_filter = [partnership_filter("partnership")]
     search_fields = ["email", "first_name", "last_name", "agency__name"]
@@ -162,7 +162,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(admin.ModelAdmin):
+class AccessRequestAdmin(GrowingListAdmin, admin.ModelAdmin):
     """Requests to join are decided on the partnership's members page."""
 
     list_display = ["email", "partnership", "agency_guess", "outcome", "created_at", "decided_by"]

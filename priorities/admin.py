@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from partners.admin import PartnershipAdmin
 from partners.admin_filters import partnership_filter
-from partners.admin_paging import EstimatedCountPaginator
+from partners.admin_paging import EstimatedCountPaginator, GrowingListAdmin
 from partners.models import Partnership
 from priorities.admin_filters import (
     NarrowingFiltersAdmin,
@@ -15,7 +15,7 @@ from priorities.models import Priority, Theme
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(GrowingListAdmin, admin.ModelAdmin):
     """A partnership's themes: the approaches each priority is tackled through."""
 
     list_display = ["name", "short_name", "opfcc_name", "partnership", "order"]
@@ -47,7 +47,7 @@ class PartnershipWithThemesAdmin(PartnershipAdmin):
 
 
 @admin.register(Priority)
-class PriorityAdmin(NarrowingFiltersAdmin, SimpleHistoryAdmin):
+class PriorityAdmin(GrowingListAdmin, NarrowingFiltersAdmin, SimpleHistoryAdmin):
     """The priorities of every plan, with their history."""
 
     list_display = ["title", "plan", "order"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import math
 import re
 
 import pytest
@@ -14,18 +15,29 @@ from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action, Outcome
 from lifecycle.models import PublishedVersion
-from partners.models import Agency, Membership, Partnership
+from partners.admin_paging import ROWS_PER_PAGE
+from partners.models import Agency, Area, Membership, Partnership
 from priorities.models import DEFAULT_THEMES, Plan, Priority, Theme
+from priorities.selectors import PARTNERSHIPS_PER_PAGE as PER_PAGE
 from tests.factories import ActionFactory, UserFactory
 
 
 def grow(count: int, *, start: int = 0) -> list[Partnership]:
-    """`count` partnerships, each with a core agency and its officer, the four themes, three
-    yearly plans (one published) with a priority, an action and an outcome each: in a few
-    queries."""
+    """`count` partnerships in county areas, each with a core agency and its officer, the four
+    themes, three yearly plans (one published) with a priority, an action and an outcome each:
+    in a few queries."""
+    # Each group of ten partnerships in a county area of its own.
+    areas = {
+        n // 10: Area.objects.get_or_create(name=f"County {n // 10}", slug=f"county-{n // 10}")[0]
+        for n in range(start, start + count)
+    }
     partnerships = Partnership.objects.bulk_create(
         [
-            Partnership(name=f"District {n:03d} Community Safety Partnership", slug=f"d-{n:03d}")
+            Partnership(
+                name=f"District {n:03d} Community Safety Partnership",
+                slug=f"d-{n:03d}",
+                area=areas[n // 10],
+            )
             for n in range(start, start + count)
         ]
     )
@@ -196,6 +208,21 @@ def filter_panel(page: str) -> str:
     return html.unescape(panel.group(0))
 
 
+@pytest.mark.parametrize("model", ["priorities/plan", "lifecycle/publishedversion", "auth/user"])
+def test_an_admin_list_that_grows_shows_a_page_of_rows_each_with_its_checkbox(
+    client, admin_user, model
+):
+    grow(30)
+    client.force_login(admin_user)
+    _, page = queries(client, f"/admin/{model}/")
+    boxes = re.findall(r'<input type="checkbox" name="_selected_action" value="(\d+)" '
+                       r'class="action-select" aria-label="Select this object for an action - '
+                       r'[^"]+">', page)  # fmt: skip
+    assert len(boxes) == ROWS_PER_PAGE
+    assert len(set(boxes)) == ROWS_PER_PAGE
+    assert 'id="action-toggle"' in page  # the header's box that selects them all
+
+
 # -- Lists outside the admin that grow with the installation: a page at a time.
 
 
@@ -204,11 +231,12 @@ def test_my_plan_work_lists_an_admins_partnerships_a_page_at_a_time(client, admi
     client.force_login(admin_user)
     count, first = queries(client, "/my-work/")
     assert "District 000 Community Safety Partnership" in first
-    assert "District 024 Community Safety Partnership" in first
-    assert "District 025" not in first
-    assert "Page 1 of 2" in first
+    assert f"District {PER_PAGE - 1:03d} Community Safety Partnership" in first
+    assert f"District {PER_PAGE:03d}" not in first
+    assert f"Page 1 of {math.ceil(30 / PER_PAGE)}" in first
     _, second = queries(client, "/my-work/?page=2")
-    assert "District 029 Community Safety Partnership" in second and "District 000" not in second
+    assert f"District {PER_PAGE:03d} Community Safety Partnership" in second
+    assert "District 000" not in second
     _, found = queries(client, "/my-work/?q=district+017")
     assert "District 017 Community Safety Partnership" in found and "District 016" not in found
     grow(100, start=30)
@@ -221,10 +249,11 @@ def test_home_lists_an_admins_partnerships_a_page_at_a_time(client, admin_user):
     grow(30)
     client.force_login(admin_user)
     count, first = queries(client, "/")
-    assert "District 024 Community Safety Partnership" in first and "District 025" not in first
-    assert "Page 1 of 2" in first
+    assert f"District {PER_PAGE - 1:03d} Community Safety Partnership" in first
+    assert f"District {PER_PAGE:03d}" not in first
+    assert f"Page 1 of {math.ceil(30 / PER_PAGE)}" in first
     # Every plan of the page's partnerships, published or not: the admin reads them all.
-    assert first.count("Plan 2022") == 25
+    assert first.count("Plan 2022") == PER_PAGE
     grow(100, start=30)
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/?page=4").status_code == 200

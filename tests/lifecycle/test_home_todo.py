@@ -3,6 +3,7 @@ counts at the top and in the header; a clear empty state; plans grouped by year.
 
 import datetime
 import html
+import math
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 from lifecycle.models import Agreement
 from lifecycle.todo import deadline_text, todo_for
 from priorities.models import Plan
+from priorities.selectors import PARTNERSHIPS_PER_PAGE
 from tests.factories import ActionFactory, OutcomeFactory, PartnershipFactory, PlanFactory
 
 TODAY = datetime.date(2021, 4, 20)
@@ -110,6 +112,27 @@ def test_counts_at_the_top_are_in_the_header_too(client, plan, action, blocking,
     assert "To do (1)" in page
 
 
+def test_home_works_out_the_to_do_list_once_for_the_list_and_the_header(
+    client, plan, action, blocking, lead_officer, monkeypatch
+):
+    from lifecycle import home_views, todo
+    from lifecycle.templatetags import todo as todo_tags
+
+    made = []
+
+    def counted(*args, **kwargs):
+        made.append(args)
+        return todo.todo_for(*args, **kwargs)
+
+    monkeypatch.setattr(home_views, "todo_for", counted)
+    monkeypatch.setattr(todo_tags, "todo_for", counted)
+    client.force_login(lead_officer)
+    with at(TODAY):
+        page = text_of(client.get("/"))
+    assert "To do (1)" in page
+    assert len(made) == 1
+
+
 def test_nothing_waiting_says_so(client, plan, action, supporting_officer):
     client.force_login(supporting_officer)
     with at(TODAY):
@@ -196,7 +219,8 @@ def test_the_public_list_is_paged_and_searched(client, db):
         PartnershipFactory(name=f"Partnership {number:02d}", slug=f"p{number:02d}")
     first = text_of(client.get("/"))
     assert "Partnership 00" in first and "Partnership 29" not in first
-    assert "Page 1 of 2" in first
-    assert "Partnership 29" in text_of(client.get("/?page=2"))
+    pages = math.ceil(30 / PARTNERSHIPS_PER_PAGE)
+    assert f"Page 1 of {pages}" in first
+    assert "Partnership 29" in text_of(client.get(f"/?page={pages}"))
     found = text_of(client.get("/?q=partnership 17"))
     assert "Partnership 17" in found and "Partnership 16" not in found
