@@ -59,9 +59,8 @@ def partnerships_with_plans(user: Any, *, search: str = "", page: Any = 1) -> Pa
     found = Paginator(partnerships, PARTNERSHIPS_PER_PAGE).get_page(page)
     signed_in = bool(user.is_authenticated)
     for partnership in found:
-        partnership.plan_lines = [  # type: ignore[attr-defined]
-            plan_line(plan, signed_in=signed_in)
-            for plan in partnership.visible_plans  # type: ignore[attr-defined]
+        partnership.plan_lines = [
+            plan_line(plan, signed_in=signed_in) for plan in partnership.visible_plans
         ]
     return found
 
