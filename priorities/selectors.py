@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch
+from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format
 
 from partners.models import Partnership
-from priorities.models import Plan
+from priorities.models import Plan, period_label
 
 # Partnerships on a page of home and My plan work (each with its plans); the search box finds the
 # rest. A page takes about as long with a whole country as with one partnership.
@@ -19,7 +22,7 @@ PARTNERSHIPS_PER_PAGE = 10
 
 # What a line of the home page's list needs of a plan (its long texts are not read).
 PLAN_LINE_FIELDS = (
-    "pk", "partnership_id", "title", "period_start", "period_end", "deadline", "status",
+    "partnership_id", "title", "period_start", "period_end", "deadline", "status",
     "last_published_at",
 )  # fmt: skip
 
@@ -33,47 +36,105 @@ class PlanLine:
     note: str
 
 
-def plan_line(plan: Plan, *, signed_in: bool) -> PlanLine:
-    if plan.has_published_version:
+def plan_line(
+    partnership: str,
+    title: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    deadline: datetime.date | None,
+    status: str,
+    last_published_at: datetime.datetime | None,
+    *,
+    signed_in: bool,
+) -> PlanLine:
+    """The line of a plan, from its PLAN_LINE_FIELDS (the partnership's address first): what
+    Plan's own properties would say, without making the plan."""
+    stage_name = Plan.Status(status).label.lower()
+    if last_published_at is not None:  # Plan.has_published_version
         stage = "published"
-        if signed_in and not plan.is_published:
-            stage += f"; a new revision is at the {plan.get_status_display().lower()} stage"
+        if signed_in and status != Plan.Status.PUBLISHED:
+            stage += f"; a new revision is at the {stage_name} stage"
     else:
-        stage = plan.get_status_display().lower()
-        if plan.deadline:
-            stage += f", due {date_format(plan.deadline)}"
-    return PlanLine(plan.get_absolute_url(), plan.title, f"{plan.period}, {stage}")
+        stage = stage_name
+        if deadline:
+            stage += f", due {date_format(deadline)}"
+    period = period_label(period_start, period_end)
+    return PlanLine(_plan_address(partnership, period), title, f"{period}, {stage}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_address(prefix: str, name: str, partnership: str, period: str) -> str:
+    return reverse(name, kwargs={"partnership": partnership, "period": period})
+
+
+def _plan_address(partnership: str, period: str, name: str = "plan_detail") -> str:
+    """Plan.get_absolute_url (or the address `name` of another of the plan's pages),
+    remembered: the same plan's address is asked for by every visit of home and My plan work
+    (under the script prefix of the request, part of what is remembered)."""
+    return _cached_address(get_script_prefix(), name, partnership, period)
+
+
+def work_line(
+    partnership: str,
+    title: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    deadline: datetime.date | None,
+    status: str,
+    last_published_at: datetime.datetime | None,
+) -> PlanLine:
+    """A plan as a line of My plan work: its workspace, its stage and deadline."""
+    period = period_label(period_start, period_end)
+    note = str(Plan.Status(status).label)
+    if deadline:
+        note += f", due {date_format(deadline)}"
+    url = _plan_address(partnership, period, "plan_workspace")
+    return PlanLine(url, f"{title} ({period})", note)
+
+
+def _with_lines(
+    found: Page[Partnership], plans: Any, make: Callable[..., PlanLine]
+) -> Page[Partnership]:
+    """Give each partnership of the page its `plan_lines`, made by `make` from the rows of
+    `plans` (a Plan queryset) of those partnerships, newest first: one query."""
+    addresses = {partnership.pk: partnership.slug for partnership in found}
+    lines: dict[int, list[PlanLine]] = {pk: [] for pk in addresses}
+    if addresses:
+        rows = (
+            plans.filter(partnership__in=list(addresses))
+            .order_by("-period_start", "pk")
+            .values_list(*PLAN_LINE_FIELDS)
+        )
+        for partnership_id, *fields in rows:
+            lines[partnership_id].append(make(addresses[partnership_id], *fields))
+    for partnership in found:
+        partnership.plan_lines = lines[partnership.pk]  # type: ignore[attr-defined]
+    return found
 
 
 def partnerships_with_plans(user: Any, *, search: str = "", page: Any = 1) -> Page[Partnership]:
     """One page of partnerships (by name; `search` narrows them), each with the plans this person
     may read as `plan_lines` (PlanLine), newest first. Three queries a page, however large the
-    installation; the lines are made here rather than in the template, which would take a few
-    times as long for a page of 25 partnerships."""
-    plans = Plan.objects.visible_to(user).only(*PLAN_LINE_FIELDS).order_by("-period_start")
-    partnerships = Partnership.objects.order_by("name").prefetch_related(
-        Prefetch("plans", queryset=plans, to_attr="visible_plans")
-    )
+    installation. The plans are read as rows and their lines made here, not as Plan objects in
+    the template: a page of partnerships then takes about as long as the demo's two."""
+    partnerships = Partnership.objects.order_by("name")
     if search.strip():
         partnerships = partnerships.filter(name__icontains=search.strip())
     found = Paginator(partnerships, PARTNERSHIPS_PER_PAGE).get_page(page)
     signed_in = bool(user.is_authenticated)
-    for partnership in found:
-        partnership.plan_lines = [
-            plan_line(plan, signed_in=signed_in) for plan in partnership.visible_plans
-        ]
-    return found
+    return _with_lines(
+        found,
+        Plan.objects.visible_to(user),
+        lambda *fields: plan_line(*fields, signed_in=signed_in),
+    )
 
 
 def member_partnerships(user: Any, *, search: str = "", page: Any = 1) -> Page[Partnership]:
     """One page of the partnerships whose plans the person works on (every one, for an admin),
-    by name (`search` narrows them), each with all its plans, newest first. Three queries a
-    page, however many partnerships the installation holds."""
-    partnerships = (
-        Partnership.objects.for_member(user)
-        .order_by("name")
-        .prefetch_related(Prefetch("plans", queryset=Plan.objects.order_by("-period_start")))
-    )
+    by name (`search` narrows them), each with all its plans as `plan_lines` (work_line), newest
+    first. Three queries a page, however many partnerships the installation holds."""
+    partnerships = Partnership.objects.for_member(user).order_by("name")
     if search.strip():
         partnerships = partnerships.filter(name__icontains=search.strip())
-    return Paginator(partnerships, PARTNERSHIPS_PER_PAGE).get_page(page)
+    found = Paginator(partnerships, PARTNERSHIPS_PER_PAGE).get_page(page)
+    return _with_lines(found, Plan.objects.all(), work_line)

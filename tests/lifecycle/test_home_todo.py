@@ -224,3 +224,32 @@ def test_the_public_list_is_paged_and_searched(client, db):
     assert "Partnership 29" in text_of(client.get(f"/?page={pages}"))
     found = text_of(client.get("/?q=partnership 17"))
     assert "Partnership 17" in found and "Partnership 16" not in found
+
+
+def test_each_plan_on_home_says_its_period_and_stage_and_links_to_its_page(
+    client, plan, lead_officer
+):
+    """The public sees published plans only; a member also the drafts, with their deadline, and
+    which stage a published plan's new revision is at."""
+    draft = PlanFactory(
+        partnership=plan.partnership,
+        title="Next year's plan",
+        period_start=datetime.date(2022, 4, 1),
+        period_end=datetime.date(2023, 3, 31),
+        deadline=datetime.date(2022, 5, 1),
+    )
+    published_at = timezone.make_aware(datetime.datetime(2021, 5, 1, 9))
+    Plan.objects.filter(pk=plan.pk).update(
+        status=Plan.Status.CONSULTATION, last_published_at=published_at
+    )
+    public = client.get("/").content.decode()
+    assert f'<a href="{plan.get_absolute_url()}">{plan.title}</a>' in public
+    assert "— 2021-22, published</span>" in public
+    assert "Next year" not in public and "revision" not in public
+    client.force_login(lead_officer)
+    member = text_of(client.get("/"))
+    assert f"{plan.title} — 2021-22, published; a new revision is at the consultation stage" in (
+        member
+    )
+    assert "Next year's plan — 2022-23, draft, due 1 May 2022" in member
+    assert f'href="{draft.get_absolute_url()}"' in client.get("/").content.decode()
