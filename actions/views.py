@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -51,12 +52,35 @@ def my_work(request: HttpRequest) -> HttpResponse:
         else _coordinators_to_ask(user),
         "partnerships": partnerships,
         "search": search,
-        "led": actions.filter(lead_agency__in=mine),
-        "supported": actions.filter(supporting_agencies__in=mine)
-        .exclude(lead_agency__in=mine)
-        .distinct(),
+        # An agency shared by many partnerships (a police force, a county council) has actions in
+        # each of their plans, year after year: a page of each list at a time.
+        "led": _page_of(request, actions.filter(lead_agency__in=mine), "led_page"),
+        "supported": _page_of(
+            request,
+            actions.filter(supporting_agencies__in=mine).exclude(lead_agency__in=mine).distinct(),
+            "supported_page",
+        ),
     }
     return render(request, "actions/my_work.html", context)
+
+
+ACTIONS_PER_PAGE = 25
+
+
+def _page_of(request: HttpRequest, actions: Any, parameter: str) -> Page[Action]:
+    """The page of `actions` that `parameter` of the address asks for, with the addresses of the
+    previous and next pages (the address's other parameters kept) as `previous_href` and
+    `next_href`."""
+    page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get(parameter, 1))
+
+    def href(number: int) -> str:
+        query = request.GET.copy()
+        query[parameter] = str(number)
+        return f"?{query.urlencode()}"
+
+    page.previous_href = href(page.previous_page_number()) if page.has_previous() else ""  # type: ignore[attr-defined]
+    page.next_href = href(page.next_page_number()) if page.has_next() else ""  # type: ignore[attr-defined]
+    return page
 
 
 def _coordinators_to_ask(user: Any) -> list[tuple[Partnership, list[Any]]]:

@@ -1,6 +1,7 @@
 """The signed-in home, "My plan work": my agencies, my partnerships' plans, my agency's actions."""
 
 import datetime
+import html
 import random
 import re
 
@@ -9,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action, Outcome
+from actions.views import ACTIONS_PER_PAGE
 from partners.models import Membership
 from priorities.models import Plan, Priority
 from tests.factories import (
@@ -375,7 +377,7 @@ def test_query_count_is_the_same_for_the_demo_data_and_500_of_my_actions(
     with django_assert_max_num_queries(demo_count):
         page = get_page(client)
     assert badge_count(led(page)) == demo_led + 250
-    assert len(listed(led(page))) == demo_led + 250
+    assert len(listed(led(page))) == ACTIONS_PER_PAGE  # a page at a time
     generated_supported = 250
     demo_supported = (
         Action.objects.filter(priority__plan=demo_plan, supporting_agencies=agency)
@@ -383,7 +385,33 @@ def test_query_count_is_the_same_for_the_demo_data_and_500_of_my_actions(
         .count()
     )
     assert badge_count(supported(page)) == demo_supported + generated_supported
-    assert len(listed(supported(page))) == demo_supported + generated_supported
+    assert len(listed(supported(page))) == ACTIONS_PER_PAGE
     # Each row's gaps come from the annotated outcome count, not a query per action.
     assert "no outcome" in page
     assert "No target date yet" in page
+
+
+def test_each_list_of_actions_is_paged_on_its_own_keeping_the_others_page(
+    client, demo_plan, django_user_model
+):
+    user = django_user_model.objects.get(username="police.officer")
+    agency = user.memberships.get().agency
+    bulk_work(demo_plan.partnership, agency, 120)
+    client.force_login(user)
+    every_led = Action.objects.filter(lead_agency=agency).count()
+    seen: list[str] = []
+    address = "/my-work/?supported_page=2&q=lich"
+    while address:
+        response = client.get(URL + address.removeprefix("/my-work/"))
+        assert response.status_code == 200
+        part = led(response.content.decode())
+        seen += listed(part)
+        assert len(listed(part)) <= ACTIONS_PER_PAGE
+        following = re.search(r'<a class="page-link" href="(\?[^"]+)">Next</a>', part)
+        address = html.unescape(following.group(1)) if following else ""
+        if address:  # the other list's page and the search are kept
+            assert "supported_page=2" in address and "q=lich" in address
+    assert len(seen) == every_led
+    pages = -(-every_led // ACTIONS_PER_PAGE)
+    assert f"Page {pages} of {pages}" in part
+    assert "supported_page=" in response.content.decode()
