@@ -68,19 +68,8 @@ ACTIONS_PER_PAGE = 25
 
 
 def _page_of(request: HttpRequest, actions: Any, parameter: str) -> Page[Action]:
-    """The page of `actions` that `parameter` of the address asks for, with the addresses of the
-    previous and next pages (the address's other parameters kept) as `previous_href` and
-    `next_href`."""
-    page = Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get(parameter, 1))
-
-    def href(number: int) -> str:
-        query = request.GET.copy()
-        query[parameter] = str(number)
-        return f"?{query.urlencode()}"
-
-    page.previous_href = href(page.previous_page_number()) if page.has_previous() else ""  # type: ignore[attr-defined]
-    page.next_href = href(page.next_page_number()) if page.has_next() else ""  # type: ignore[attr-defined]
-    return page
+    """The page of `actions` that `parameter` of the address asks for."""
+    return Paginator(actions, ACTIONS_PER_PAGE).get_page(request.GET.get(parameter, 1))
 
 
 def _coordinators_to_ask(user: Any) -> list[tuple[Partnership, list[Any]]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,30 +35,22 @@ class PlanLine:
     note: str
 
 
-def plan_line(
-    partnership: str,
-    title: str,
-    period_start: datetime.date,
-    period_end: datetime.date,
-    deadline: datetime.date | None,
-    status: str,
-    last_published_at: datetime.datetime | None,
-    *,
-    signed_in: bool,
-) -> PlanLine:
-    """The line of a plan, from its PLAN_LINE_FIELDS (the partnership's address first): what
-    Plan's own properties would say, without making the plan."""
-    stage_name = Plan.Status(status).label.lower()
-    if last_published_at is not None:  # Plan.has_published_version
+def plan_line(partnership: str, plan: Any, *, signed_in: bool) -> PlanLine:
+    """The line of a plan, from a row of its PLAN_LINE_FIELDS, under its partnership's address:
+    what Plan's own properties would say, without making the plan."""
+    stage_name = Plan.Status(plan.status).label.lower()
+    if plan.last_published_at is not None:  # Plan.has_published_version
         stage = "published"
-        if signed_in and status != Plan.Status.PUBLISHED:
+        if signed_in and plan.status != Plan.Status.PUBLISHED:
             stage += f"; a new revision is at the {stage_name} stage"
     else:
-        stage = stage_name
-        if deadline:
-            stage += f", due {date_format(deadline)}"
-    period = period_label(period_start, period_end)
-    return PlanLine(_plan_address(partnership, period), title, f"{period}, {stage}")
+        stage = stage_name + _due(plan)
+    period = period_label(plan.period_start, plan.period_end)
+    return PlanLine(_plan_address(partnership, period), plan.title, f"{period}, {stage}")
+
+
+def _due(plan: Any) -> str:
+    return f", due {date_format(plan.deadline)}" if plan.deadline else ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -74,22 +65,14 @@ def _plan_address(partnership: str, period: str, name: str = "plan_detail") -> s
     return _cached_address(get_script_prefix(), name, partnership, period)
 
 
-def work_line(
-    partnership: str,
-    title: str,
-    period_start: datetime.date,
-    period_end: datetime.date,
-    deadline: datetime.date | None,
-    status: str,
-    last_published_at: datetime.datetime | None,
-) -> PlanLine:
-    """A plan as a line of My plan work: its workspace, its stage and deadline."""
-    period = period_label(period_start, period_end)
-    note = str(Plan.Status(status).label)
-    if deadline:
-        note += f", due {date_format(deadline)}"
+def work_line(partnership: str, plan: Any) -> PlanLine:
+    """A plan as a line of My plan work, from a row of its PLAN_LINE_FIELDS: its workspace, its
+    stage and deadline."""
+    period = period_label(plan.period_start, plan.period_end)
     url = _plan_address(partnership, period, "plan_workspace")
-    return PlanLine(url, f"{title} ({period})", note)
+    return PlanLine(
+        url, f"{plan.title} ({period})", f"{Plan.Status(plan.status).label}{_due(plan)}"
+    )
 
 
 def _with_lines(
@@ -103,10 +86,10 @@ def _with_lines(
         rows = (
             plans.filter(partnership__in=list(addresses))
             .order_by("-period_start", "pk")
-            .values_list(*PLAN_LINE_FIELDS)
+            .values_list(*PLAN_LINE_FIELDS, named=True)
         )
-        for partnership_id, *fields in rows:
-            lines[partnership_id].append(make(addresses[partnership_id], *fields))
+        for row in rows:
+            lines[row.partnership_id].append(make(addresses[row.partnership_id], row))
     for partnership in found:
         partnership.plan_lines = lines[partnership.pk]  # type: ignore[attr-defined]
     return found
@@ -125,7 +108,7 @@ def partnerships_with_plans(user: Any, *, search: str = "", page: Any = 1) -> Pa
     return _with_lines(
         found,
         Plan.objects.visible_to(user),
-        lambda *fields: plan_line(*fields, signed_in=signed_in),
+        lambda partnership, plan: plan_line(partnership, plan, signed_in=signed_in),
     )
 
 
